@@ -1,0 +1,143 @@
+//! Power-law fits: least squares on log-log axes.
+
+/// A least-squares line `ln y = intercept + slope * ln x`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LogLogFit {
+    /// The fitted exponent.
+    pub slope: f64,
+    /// The fitted `ln y` at `x = 1`.
+    pub intercept: f64,
+    /// Standard error of the slope (NaN when `n == 2`).
+    pub slope_stderr: f64,
+    /// Number of points used.
+    pub n: usize,
+    /// Coefficient of determination on log-log axes (NaN when all used `ln y` are equal).
+    pub r2: f64,
+}
+
+/// Least-squares slope of ln y on ln x using only points with x>0, y>0, both finite, and lo <= x <= hi
+/// when a window is given. None if fewer than 2 points or all used x are equal (stderr NaN when n == 2).
+/// Panics if `x` and `y` differ in length (a programming error).
+pub fn fit_loglog(x: &[f64], y: &[f64], window: Option<(f64, f64)>) -> Option<LogLogFit> {
+    assert_eq!(x.len(), y.len(), "fit_loglog: x and y differ in length");
+    let in_window = |v: f64| window.is_none_or(|(lo, hi)| lo <= v && v <= hi);
+    let (lx, ly): (Vec<f64>, Vec<f64>) = x
+        .iter()
+        .zip(y)
+        .filter(|&(&a, &b)| a > 0.0 && b > 0.0 && a.is_finite() && b.is_finite() && in_window(a))
+        .map(|(a, b)| (a.ln(), b.ln()))
+        .unzip();
+    let n = lx.len();
+    if n < 2 {
+        return None;
+    }
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / n as f64;
+    let (mx, my) = (mean(&lx), mean(&ly));
+    let sxx: f64 = lx.iter().map(|a| (a - mx).powi(2)).sum();
+    let syy: f64 = ly.iter().map(|b| (b - my).powi(2)).sum();
+    let sxy: f64 = lx.iter().zip(&ly).map(|(a, b)| (a - mx) * (b - my)).sum();
+    if sxx == 0.0 {
+        return None;
+    }
+    let slope = sxy / sxx;
+    let intercept = my - slope * mx;
+    let sse: f64 = lx
+        .iter()
+        .zip(&ly)
+        .map(|(a, b)| (b - intercept - slope * a).powi(2))
+        .sum();
+    let slope_stderr = if n > 2 {
+        (sse / (n - 2) as f64 / sxx).sqrt()
+    } else {
+        f64::NAN
+    };
+    let r2 = if syy > 0.0 { 1.0 - sse / syy } else { f64::NAN };
+    Some(LogLogFit {
+        slope,
+        intercept,
+        slope_stderr,
+        n,
+        r2,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{RngExt, SeedableRng};
+    use rand_xoshiro::Xoshiro256PlusPlus;
+
+    #[test]
+    fn exact_power_law() {
+        let x: Vec<f64> = (1..=50).map(|i| 1.3f64.powi(i)).collect();
+        let y: Vec<f64> = x.iter().map(|v| 3.0 * v.powf(-1.5)).collect();
+        let fit = fit_loglog(&x, &y, None).unwrap();
+        assert!((fit.slope + 1.5).abs() < 1e-12, "{fit:?}");
+        assert!((fit.intercept - 3f64.ln()).abs() < 1e-11, "{fit:?}");
+        assert!(fit.slope_stderr < 1e-12, "{fit:?}");
+        assert!((fit.r2 - 1.0).abs() < 1e-12, "{fit:?}");
+        assert_eq!(fit.n, 50);
+    }
+
+    #[test]
+    fn matches_hand_computation() {
+        // ln x = 0, 1, 2 and ln y = 0, 1, 3: slope 3/2, intercept -1/6, SSE 1/6, Syy 14/3.
+        let e = std::f64::consts::E;
+        let fit = fit_loglog(&[1.0, e, e * e], &[1.0, e, e.powi(3)], None).unwrap();
+        assert!((fit.slope - 1.5).abs() < 1e-14);
+        assert!((fit.intercept + 1.0 / 6.0).abs() < 1e-14);
+        assert!((fit.slope_stderr - (1.0f64 / 12.0).sqrt()).abs() < 1e-14);
+        assert!((fit.r2 - 27.0 / 28.0).abs() < 1e-14);
+    }
+
+    #[test]
+    fn noisy_power_law_within_stderr() {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(7);
+        let sigma = 0.2;
+        let x: Vec<f64> = (0..400).map(|i| 10f64.powf(i as f64 / 100.0)).collect();
+        let y: Vec<f64> = x
+            .iter()
+            .map(|v| {
+                // Box-Muller standard normal.
+                let (u1, u2): (f64, f64) = (1.0 - rng.random::<f64>(), rng.random());
+                let z = (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos();
+                2.0 * v.powf(0.7) * (sigma * z).exp()
+            })
+            .collect();
+        let fit = fit_loglog(&x, &y, None).unwrap();
+        assert!((fit.slope - 0.7).abs() < 4.0 * fit.slope_stderr, "{fit:?}");
+        // The stderr should match its theoretical value sigma / sqrt(Sxx).
+        let lx: Vec<f64> = x.iter().map(|v| v.ln()).collect();
+        let m = lx.iter().sum::<f64>() / lx.len() as f64;
+        let sxx: f64 = lx.iter().map(|a| (a - m).powi(2)).sum();
+        let ratio = fit.slope_stderr / (sigma / sxx.sqrt());
+        assert!((0.85..1.15).contains(&ratio), "stderr ratio {ratio}");
+    }
+
+    #[test]
+    fn window_and_invalid_points() {
+        // Slope 1 below x = 10, slope 2 above (continuous at 10).
+        let x: Vec<f64> = (0..=40).map(|i| 10f64.powf(i as f64 / 10.0)).collect();
+        let y: Vec<f64> = x
+            .iter()
+            .map(|&v| if v <= 10.0 { v } else { v * v / 10.0 })
+            .collect();
+        let high = fit_loglog(&x, &y, Some((9.99, 1.001e4))).unwrap();
+        assert!((high.slope - 2.0).abs() < 1e-12, "{high:?}");
+        assert_eq!(high.n, 31);
+        let low = fit_loglog(&x, &y, Some((0.5, 10.01))).unwrap();
+        assert!((low.slope - 1.0).abs() < 1e-12, "{low:?}");
+        assert_eq!(low.n, 11);
+
+        let x = [0.0, -1.0, f64::NAN, 1.0, 2.0, 4.0, f64::INFINITY, 8.0];
+        let y = [1.0, 1.0, 1.0, 1.0, 4.0, f64::NAN, 3.0, 64.0];
+        let fit = fit_loglog(&x, &y, None).unwrap();
+        assert_eq!(fit.n, 3);
+        assert!((fit.slope - 2.0).abs() < 1e-12);
+
+        let two = fit_loglog(&[1.0, 2.0], &[1.0, 8.0], None).unwrap();
+        assert!((two.slope - 3.0).abs() < 1e-12 && two.slope_stderr.is_nan());
+        assert!(fit_loglog(&[1.0, 2.0], &[1.0, -8.0], None).is_none());
+        assert!(fit_loglog(&[3.0, 3.0], &[1.0, 2.0], None).is_none());
+    }
+}

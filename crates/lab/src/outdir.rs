@@ -1,0 +1,295 @@
+//! Run directories: files are staged in memory, then written atomically together.
+
+use crate::plot::{Figure, DEFAULT_SIZE};
+use crate::table::Table;
+use std::collections::HashSet;
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Write};
+use std::path::{Component, Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// A run directory: a target path plus files staged in memory until [`OutDir::commit`].
+#[derive(Clone, Debug)]
+pub struct OutDir {
+    path: PathBuf,
+    files: Vec<(String, Vec<u8>)>,
+}
+
+impl OutDir {
+    /// A run directory at `path` with no files staged; nothing touches the disk yet.
+    pub fn new(path: impl Into<PathBuf>) -> OutDir {
+        OutDir {
+            path: path.into(),
+            files: Vec::new(),
+        }
+    }
+
+    /// Stages a file; `name` is relative to the directory and may contain subfolders.
+    pub fn add_bytes(&mut self, name: &str, bytes: Vec<u8>) {
+        self.files.push((name.to_string(), bytes));
+    }
+
+    /// Stages a text file.
+    pub fn add_text(&mut self, name: &str, text: String) {
+        self.add_bytes(name, text.into_bytes());
+    }
+
+    /// Stages `value` as pretty-printed JSON.
+    pub fn add_json<T: serde::Serialize>(&mut self, name: &str, value: &T) -> Result<(), String> {
+        let mut bytes = serde_json::to_vec_pretty(value)
+            .map_err(|e| format!("cannot serialize {name} as JSON: {e}"))?;
+        bytes.push(b'\n');
+        self.add_bytes(name, bytes);
+        Ok(())
+    }
+
+    /// Stages `table` as CSV.
+    pub fn add_csv(&mut self, name: &str, table: &Table) {
+        self.add_text(name, table.to_csv());
+    }
+
+    /// Renders `figure` now at [`DEFAULT_SIZE`] and stages it as `stem.png` and `stem.svg`.
+    pub fn add_figure(&mut self, stem: &str, figure: &Figure) -> Result<(), String> {
+        let (w, h) = DEFAULT_SIZE;
+        let png = figure
+            .render_png(w, h)
+            .map_err(|e| format!("cannot render {stem}.png: {e}"))?;
+        let svg = figure
+            .render_svg(w, h)
+            .map_err(|e| format!("cannot render {stem}.svg: {e}"))?;
+        self.add_bytes(&format!("{stem}.png"), png);
+        self.add_text(&format!("{stem}.svg"), svg);
+        Ok(())
+    }
+
+    /// Creates the directory (and parents) and writes every staged file to a temporary name in
+    /// its final folder, then renames them all into place; returns the written paths in staging
+    /// order. Names are checked before anything is written; on failure the temporary files are
+    /// removed, and the directory too if this call created it and it is empty.
+    pub fn commit(self) -> Result<Vec<PathBuf>, String> {
+        let mut seen = HashSet::new();
+        for (name, _) in &self.files {
+            check_name(name)?;
+            if !seen.insert(name.as_str()) {
+                return Err(format!(
+                    "file '{name}' was added twice to the run directory"
+                ));
+            }
+        }
+        let targets: Vec<PathBuf> = self.files.iter().map(|(n, _)| self.path.join(n)).collect();
+        if let Some(t) = targets.iter().find(|t| t.is_dir()) {
+            return Err(format!("cannot write {}: it is a directory", t.display()));
+        }
+        let existed = self.path.exists();
+        fs::create_dir_all(&self.path)
+            .map_err(|e| format!("cannot create {}: {e}", self.path.display()))?;
+
+        let mut staged: Vec<PathBuf> = Vec::new();
+        let cleanup = |temps: &[PathBuf]| {
+            for t in temps {
+                let _ = fs::remove_file(t);
+            }
+            if !existed {
+                let _ = fs::remove_dir(&self.path);
+            }
+        };
+        for (target, (_, bytes)) in targets.iter().zip(&self.files) {
+            let parent = target.parent().unwrap_or(&self.path);
+            match fs::create_dir_all(parent).and_then(|()| stage(target, bytes)) {
+                Ok(temp) => staged.push(temp),
+                Err(e) => {
+                    cleanup(&staged);
+                    return Err(format!("cannot write {}: {e}", target.display()));
+                }
+            }
+        }
+        for (i, (temp, target)) in staged.iter().zip(&targets).enumerate() {
+            if let Err(e) = fs::rename(temp, target) {
+                cleanup(&staged[i..]);
+                return Err(format!("cannot move {} into place: {e}", target.display()));
+            }
+        }
+        sync_dir(&self.path);
+        Ok(targets)
+    }
+}
+
+/// Writes `bytes` to `path` atomically: a temporary file in the same folder, fsync, then rename.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let temp = stage(path, bytes)?;
+    if let Err(e) = fs::rename(&temp, path) {
+        let _ = fs::remove_file(&temp);
+        return Err(e);
+    }
+    sync_dir(path.parent().unwrap_or(Path::new(".")));
+    Ok(())
+}
+
+/// Writes `bytes` to a fresh hidden sibling of `path` and fsyncs it; returns the sibling's path.
+fn stage(path: &Path, bytes: &[u8]) -> io::Result<PathBuf> {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let name = path
+        .file_name()
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "the path has no file name"))?;
+    let temp = path.with_file_name(format!(
+        ".{}.tmp.{}.{}",
+        name.to_string_lossy(),
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    ));
+    let mut file = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&temp)?;
+    match file.write_all(bytes).and_then(|()| file.sync_all()) {
+        Ok(()) => Ok(temp),
+        Err(e) => {
+            drop(file);
+            let _ = fs::remove_file(&temp);
+            Err(e)
+        }
+    }
+}
+
+/// Best-effort fsync of a folder so that renames inside it survive a crash.
+fn sync_dir(dir: &Path) {
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    if let Ok(f) = File::open(dir) {
+        let _ = f.sync_all();
+    }
+}
+
+/// Accepts non-empty relative names made only of plain components (no `..`, no root).
+fn check_name(name: &str) -> Result<(), String> {
+    let path = Path::new(name);
+    let plain = path.components().all(|c| matches!(c, Component::Normal(_)));
+    if name.is_empty() || !plain || name.ends_with('/') {
+        return Err(format!(
+            "invalid file name '{name}' in run directory (use a relative path without '..')"
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A fresh scratch folder path under the system temp dir (not created).
+    fn scratch(name: &str) -> PathBuf {
+        let p = std::env::temp_dir().join(format!("lab-outdir-{}-{name}", std::process::id()));
+        let _ = fs::remove_dir_all(&p);
+        p
+    }
+
+    fn listing(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn commit_writes_every_file() {
+        let root = scratch("ok");
+        let dir = root.join("a/b");
+        let mut out = OutDir::new(&dir);
+        out.add_text("notes.txt", "hello\n".to_string());
+        out.add_bytes("sub/raw.bin", vec![0, 1, 2, 255]);
+        out.add_json("config.json", &serde_json::json!({"n": 3, "x": [1.5]}))
+            .unwrap();
+        let mut t = Table::new(["k", "v"]);
+        t.push(vec![1i64.into(), 0.25.into()]);
+        out.add_csv("t.csv", &t);
+        let written = out.commit().unwrap();
+
+        assert_eq!(
+            written,
+            vec![
+                dir.join("notes.txt"),
+                dir.join("sub/raw.bin"),
+                dir.join("config.json"),
+                dir.join("t.csv")
+            ]
+        );
+        assert_eq!(
+            fs::read_to_string(dir.join("notes.txt")).unwrap(),
+            "hello\n"
+        );
+        assert_eq!(
+            fs::read(dir.join("sub/raw.bin")).unwrap(),
+            vec![0, 1, 2, 255]
+        );
+        let json: serde_json::Value =
+            serde_json::from_slice(&fs::read(dir.join("config.json")).unwrap()).unwrap();
+        assert_eq!(json, serde_json::json!({"n": 3, "x": [1.5]}));
+        assert_eq!(
+            fs::read_to_string(dir.join("t.csv")).unwrap(),
+            "k,v\n1,0.25\n"
+        );
+        assert_eq!(
+            listing(&dir),
+            vec!["config.json", "notes.txt", "sub", "t.csv"]
+        );
+        fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn failure_leaves_no_temporary_files() {
+        let dir = scratch("fail");
+        fs::create_dir_all(&dir).unwrap();
+        fs::write(dir.join("sub"), "a file, not a folder").unwrap();
+        let mut out = OutDir::new(&dir);
+        out.add_text("a.txt", "a".to_string());
+        out.add_text("sub/x.txt", "x".to_string());
+        let err = out.commit().unwrap_err();
+        assert!(err.contains("sub/x.txt"), "{err}");
+        assert_eq!(listing(&dir), vec!["sub"]);
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn bad_names_are_rejected_before_writing() {
+        let dir = scratch("names");
+        for bad in ["", "../x", "/abs", "dup"] {
+            let mut out = OutDir::new(&dir);
+            out.add_text("dup", String::new());
+            if bad != "dup" {
+                out.add_text(bad, String::new());
+            } else {
+                out.add_text("dup", String::new());
+            }
+            let err = out.commit().unwrap_err();
+            assert!(err.contains(&format!("'{bad}'")), "{err}");
+            assert!(!dir.exists());
+        }
+
+        fs::create_dir_all(dir.join("b.txt")).unwrap();
+        let mut out = OutDir::new(&dir);
+        out.add_text("a.txt", "a".to_string());
+        out.add_text("b.txt", "b".to_string());
+        let err = out.commit().unwrap_err();
+        assert!(err.contains("b.txt") && err.contains("directory"), "{err}");
+        assert_eq!(listing(&dir), vec!["b.txt"]);
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn write_atomic_replaces_content() {
+        let dir = scratch("atomic");
+        fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("state.json");
+        write_atomic(&path, b"first").unwrap();
+        write_atomic(&path, b"second").unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"second");
+        assert_eq!(listing(&dir), vec!["state.json"]);
+        assert!(write_atomic(&dir.join("missing/state.json"), b"x").is_err());
+        fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -1,0 +1,567 @@
+//! Figures: line plots on log or linear axes, rendered headless to PNG and SVG with an embedded
+//! DejaVu Sans font (no system fonts needed).
+
+use plotters::coord::ranged1d::ValueFormatter;
+use plotters::coord::types::RangedCoordf64;
+use plotters::coord::Shift;
+use plotters::element::DashedPathElement;
+use plotters::prelude::*;
+use std::sync::OnceLock;
+
+/// Figure size in pixels used by [`crate::outdir::OutDir::add_figure`].
+pub const DEFAULT_SIZE: (u32, u32) = (1000, 700);
+
+/// Smallest accepted figure size in pixels (room for the axes, labels and title).
+pub const MIN_SIZE: (u32, u32) = (300, 200);
+
+/// Largest accepted figure width or height in pixels.
+pub const MAX_SIDE: u32 = 8192;
+
+/// Line style of a [`Series`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Style {
+    /// A 3 px line, for the main result.
+    Bold,
+    /// A 2 px line.
+    #[default]
+    Normal,
+    /// A thin, mostly transparent line, for individual runs behind a mean; drawn first.
+    Faded,
+    /// A 2 px dashed line, for references such as theoretical predictions.
+    Dashed,
+}
+
+/// A polyline; points that cannot be drawn on the axes break the line and are left out of the
+/// axis ranges: non-finite ones, on a log axis those outside [1e-140, 1e140] (non-positive
+/// included), on a linear axis those beyond ±1e300.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Series {
+    /// Legend entry; unlabelled series are left out of the legend.
+    pub label: Option<String>,
+    /// Points `(x, y)` in drawing order.
+    pub points: Vec<(f64, f64)>,
+    /// Index into the fixed tab10-like palette (wraps around).
+    pub color: usize,
+    /// Line style.
+    pub style: Style,
+}
+
+/// A dashed vertical line across the full height of the plot.
+#[derive(Clone, Debug, PartialEq)]
+pub struct VLine {
+    /// Position on the x axis.
+    pub x: f64,
+    /// Legend entry, if any.
+    pub label: Option<String>,
+    /// Index into the palette.
+    pub color: usize,
+}
+
+/// A line plot with a title, axis labels, series and vertical markers.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Figure {
+    /// Title above the plot.
+    pub title: String,
+    /// Label of the x axis.
+    pub x_label: String,
+    /// Label of the y axis.
+    pub y_label: String,
+    /// Whether the x axis is logarithmic.
+    pub log_x: bool,
+    /// Whether the y axis is logarithmic.
+    pub log_y: bool,
+    /// The lines, drawn in order (faded ones first).
+    pub series: Vec<Series>,
+    /// Vertical markers, drawn over the series.
+    pub vlines: Vec<VLine>,
+}
+
+/// The tab10 palette.
+const PALETTE: [RGBColor; 10] = [
+    RGBColor(0x1f, 0x77, 0xb4),
+    RGBColor(0xff, 0x7f, 0x0e),
+    RGBColor(0x2c, 0xa0, 0x2c),
+    RGBColor(0xd6, 0x27, 0x28),
+    RGBColor(0x94, 0x67, 0xbd),
+    RGBColor(0x8c, 0x56, 0x4b),
+    RGBColor(0xe3, 0x77, 0xc2),
+    RGBColor(0x7f, 0x7f, 0x7f),
+    RGBColor(0xbc, 0xbd, 0x22),
+    RGBColor(0x17, 0xbe, 0xcf),
+];
+
+const FONT: &str = "sans-serif";
+
+impl Figure {
+    /// An empty figure with log-log axes.
+    pub fn new(
+        title: impl Into<String>,
+        x_label: impl Into<String>,
+        y_label: impl Into<String>,
+    ) -> Figure {
+        Figure {
+            title: title.into(),
+            x_label: x_label.into(),
+            y_label: y_label.into(),
+            log_x: true,
+            log_y: true,
+            series: Vec::new(),
+            vlines: Vec::new(),
+        }
+    }
+
+    /// Encoded PNG (8-bit RGB) of the figure at `width` x `height` pixels.
+    pub fn render_png(&self, width: u32, height: u32) -> Result<Vec<u8>, String> {
+        check_size(width, height)?;
+        let mut rgb = vec![0u8; width as usize * height as usize * 3];
+        let area = BitMapBackend::with_buffer(&mut rgb, (width, height)).into_drawing_area();
+        self.draw_on(area)?;
+        let mut png_bytes = Vec::new();
+        let mut encoder = png::Encoder::new(&mut png_bytes, width, height);
+        encoder.set_color(png::ColorType::Rgb);
+        encoder.set_depth(png::BitDepth::Eight);
+        let writer = encoder
+            .write_header()
+            .and_then(|mut w| w.write_image_data(&rgb).map(|()| w))
+            .map_err(|e| format!("cannot encode PNG: {e}"))?;
+        writer
+            .finish()
+            .map_err(|e| format!("cannot encode PNG: {e}"))?;
+        Ok(png_bytes)
+    }
+
+    /// SVG document of the figure at `width` x `height` pixels; text stays text.
+    pub fn render_svg(&self, width: u32, height: u32) -> Result<String, String> {
+        check_size(width, height)?;
+        let mut svg = String::new();
+        self.draw_on(SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area())?;
+        Ok(svg)
+    }
+
+    /// Picks the axis ranges from the drawable data and draws on `area`.
+    fn draw_on<DB: DrawingBackend>(&self, area: DrawingArea<DB, Shift>) -> Result<(), String> {
+        register_font()?;
+        let (log_x, log_y) = (self.log_x, self.log_y);
+        let points = self.series.iter().flat_map(|s| &s.points);
+        let drawn = points.filter(|&&(x, y)| drawable(x, log_x) && drawable(y, log_y));
+        let xs = drawn
+            .clone()
+            .map(|p| p.0)
+            .chain(self.vlines.iter().map(|v| v.x));
+        let x = axis_range(xs, log_x);
+        let y = axis_range(drawn.map(|p| p.1), log_y);
+        let log = |(lo, hi): (f64, f64)| -> LogCoord<f64> { (lo..hi).log_scale().into() };
+        let lin = |(lo, hi): (f64, f64)| -> RangedCoordf64 { (lo..hi).into() };
+        match (log_x, log_y) {
+            (true, true) => self.draw(area, log(x), log(y), y),
+            (true, false) => self.draw(area, log(x), lin(y), y),
+            (false, true) => self.draw(area, lin(x), log(y), y),
+            (false, false) => self.draw(area, lin(x), lin(y), y),
+        }
+    }
+
+    /// Draws frame, mesh, series, vertical lines and legend on the given axes.
+    fn draw<DB, X, Y>(
+        &self,
+        area: DrawingArea<DB, Shift>,
+        x: X,
+        y: Y,
+        (y_lo, y_hi): (f64, f64),
+    ) -> Result<(), String>
+    where
+        DB: DrawingBackend,
+        X: Ranged<ValueType = f64> + ValueFormatter<f64>,
+        Y: Ranged<ValueType = f64> + ValueFormatter<f64>,
+    {
+        let err = |e: DrawingAreaErrorKind<DB::ErrorType>| format!("cannot draw figure: {e}");
+        area.fill(&WHITE).map_err(err)?;
+        let mut chart = ChartBuilder::on(&area)
+            .caption(&self.title, (FONT, 24))
+            .margin(20)
+            .x_label_area_size(50)
+            .y_label_area_size(80)
+            .build_cartesian_2d(x, y)
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .x_desc(&self.x_label)
+            .y_desc(&self.y_label)
+            .x_label_formatter(&|v| tick_label(*v))
+            .y_label_formatter(&|v| tick_label(*v))
+            .x_labels(10)
+            .y_labels(10)
+            .bold_line_style(RGBColor(215, 215, 215))
+            .light_line_style(RGBColor(240, 240, 240))
+            .max_light_lines(4)
+            .label_style((FONT, 15))
+            .axis_desc_style((FONT, 18))
+            .draw()
+            .map_err(err)?;
+
+        let mut labelled = false;
+        let mut series: Vec<&Series> = self.series.iter().collect();
+        series.sort_by_key(|s| s.style != Style::Faded);
+        for s in series {
+            let shape = s.style.shape(PALETTE[s.color % PALETTE.len()]);
+            let mut runs = runs(&s.points, self.log_x, self.log_y);
+            if runs.is_empty() {
+                runs.push(Vec::new()); // keeps the legend entry of a series with nothing to draw
+            }
+            for (i, run) in runs.into_iter().enumerate() {
+                let dot = if run.len() == 1 { 3 } else { 0 };
+                let anno = if s.style == Style::Dashed {
+                    chart.draw_series(DashedLineSeries::new(run, 12, 6, shape))
+                } else {
+                    chart.draw_series(LineSeries::new(run, shape).point_size(dot))
+                }
+                .map_err(err)?;
+                if let (0, Some(label)) = (i, &s.label) {
+                    labelled = true;
+                    anno.label(label);
+                    if s.style == Style::Dashed {
+                        anno.legend(move |(x, y)| {
+                            DashedPathElement::new([(x, y), (x + 24, y)], 6, 4, shape)
+                        });
+                    } else {
+                        anno.legend(move |(x, y)| PathElement::new([(x, y), (x + 24, y)], shape));
+                    }
+                }
+            }
+        }
+        for v in self.vlines.iter().filter(|v| drawable(v.x, self.log_x)) {
+            let shape = Style::Dashed.shape(PALETTE[v.color % PALETTE.len()]);
+            let line = [(v.x, y_lo), (v.x, y_hi)];
+            let anno = chart
+                .draw_series(DashedLineSeries::new(line, 10, 6, shape))
+                .map_err(err)?;
+            if let Some(label) = &v.label {
+                labelled = true;
+                anno.label(label).legend(move |(x, y)| {
+                    DashedPathElement::new([(x, y), (x + 24, y)], 6, 4, shape)
+                });
+            }
+        }
+        if labelled {
+            chart
+                .configure_series_labels()
+                .position(SeriesLabelPosition::UpperRight)
+                .background_style(WHITE.mix(0.85))
+                .border_style(BLACK.mix(0.4))
+                .label_font((FONT, 15))
+                .draw()
+                .map_err(err)?;
+        }
+        area.present().map_err(err)
+    }
+}
+
+impl Style {
+    /// The stroke of this style in `color`.
+    fn shape(self, color: RGBColor) -> ShapeStyle {
+        let (alpha, width) = match self {
+            Style::Bold => (1.0, 3),
+            Style::Normal | Style::Dashed => (1.0, 2),
+            Style::Faded => (0.15, 1),
+        };
+        ShapeStyle {
+            color: color.mix(alpha),
+            filled: false,
+            stroke_width: width,
+        }
+    }
+}
+
+/// Registers DejaVu Sans as the "sans-serif" family once; plotters cannot draw text before.
+fn register_font() -> Result<(), String> {
+    static REGISTERED: OnceLock<Result<(), String>> = OnceLock::new();
+    REGISTERED
+        .get_or_init(|| {
+            let fonts = [
+                (FontStyle::Normal, dejavu::sans::regular()),
+                (FontStyle::Bold, dejavu::sans::bold()),
+            ];
+            for (style, bytes) in fonts {
+                plotters::style::register_font(FONT, style, bytes)
+                    .map_err(|_| "cannot load the embedded DejaVu Sans font".to_string())?;
+            }
+            Ok(())
+        })
+        .clone()
+}
+
+fn check_size(width: u32, height: u32) -> Result<(), String> {
+    let (min_w, min_h) = MIN_SIZE;
+    if width < min_w || height < min_h || width > MAX_SIDE || height > MAX_SIDE {
+        return Err(format!(
+            "figure size {width}x{height} is out of range \
+             ({min_w}x{min_h} to {MAX_SIDE}x{MAX_SIDE} pixels)"
+        ));
+    }
+    Ok(())
+}
+
+/// Largest magnitude drawn on a linear axis: beyond it the axis span can overflow, and
+/// plotters' tick search then never ends.
+const MAX_LINEAR: f64 = 1e300;
+
+/// Largest value (and inverse of the smallest) drawn on a log axis: the padded axis must span
+/// fewer than ~308 decades, or plotters' tick search overflows and never ends.
+const MAX_LOG: f64 = 1e140;
+
+/// Whether `v` can be placed on an axis: within [1/MAX_LOG, MAX_LOG] on a log axis, at most
+/// [`MAX_LINEAR`] in magnitude on a linear one (so non-finite values never are).
+fn drawable(v: f64, log: bool) -> bool {
+    if log {
+        (MAX_LOG.recip()..=MAX_LOG).contains(&v)
+    } else {
+        v.abs() <= MAX_LINEAR
+    }
+}
+
+/// The maximal runs of consecutive drawable points.
+fn runs(points: &[(f64, f64)], log_x: bool, log_y: bool) -> Vec<Vec<(f64, f64)>> {
+    points
+        .split(|&(x, y)| !(drawable(x, log_x) && drawable(y, log_y)))
+        .filter(|run| !run.is_empty())
+        .map(<[_]>::to_vec)
+        .collect()
+}
+
+/// Axis limits covering the drawable `values` with a small margin; a default range when none.
+fn axis_range(values: impl Iterator<Item = f64>, log: bool) -> (f64, f64) {
+    let (lo, hi) = values
+        .filter(|&v| drawable(v, log))
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+            (lo.min(v), hi.max(v))
+        });
+    if lo > hi {
+        return if log { (1.0, 10.0) } else { (0.0, 1.0) };
+    }
+    if log {
+        let (a, b) = (lo.ln(), hi.ln());
+        let pad = if b > a {
+            0.04 * (b - a)
+        } else {
+            std::f64::consts::LN_2
+        };
+        ((a - pad).exp(), (b + pad).exp())
+    } else {
+        let pad = if hi > lo {
+            0.04 * (hi - lo)
+        } else {
+            0.5 * lo.abs().max(1.0)
+        };
+        (lo - pad, hi + pad)
+    }
+}
+
+/// A short tick label: three significant digits, plain for moderate magnitudes, else `2.5e-7`.
+fn tick_label(v: f64) -> String {
+    if v == 0.0 || !v.is_finite() {
+        return format!("{v}");
+    }
+    let sci = format!("{v:.2e}");
+    let (mantissa, exponent) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exponent: i32 = exponent.parse().unwrap_or(0);
+    if (-3..=4).contains(&exponent) {
+        // Re-parsing the rounded text gives the f64 nearest to it, whose shortest form is short.
+        let rounded: f64 = sci.parse().unwrap_or(v);
+        format!("{rounded}")
+    } else {
+        let mantissa = mantissa.trim_end_matches('0').trim_end_matches('.');
+        format!("{mantissa}e{exponent}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BLUE: [u8; 3] = [0x1f, 0x77, 0xb4];
+
+    fn decode(bytes: &[u8]) -> (u32, u32, Vec<u8>) {
+        let decoder = png::Decoder::new(std::io::Cursor::new(bytes));
+        let mut reader = decoder.read_info().unwrap();
+        let mut buf = vec![0; reader.output_buffer_size()];
+        let info = reader.next_frame(&mut buf).unwrap();
+        assert_eq!(info.color_type, png::ColorType::Rgb);
+        buf.truncate(info.buffer_size());
+        (info.width, info.height, buf)
+    }
+
+    /// Whether the SVG holds `text` as a text element (the backend puts it on its own line).
+    fn has_text(svg: &str, text: &str) -> bool {
+        svg.contains(&format!("\n{text}\n</text>"))
+    }
+
+    fn count_color(rgb: &[u8], color: [u8; 3]) -> usize {
+        rgb.chunks(3).filter(|p| *p == color).count()
+    }
+
+    fn power_law_figure() -> Figure {
+        let mut fig = Figure::new("Risk versus time", "time t", "risk");
+        fig.series.push(Series {
+            label: Some("simulation".into()),
+            points: (1..=100)
+                .map(|i| (i as f64, (i as f64).powf(-0.5)))
+                .collect(),
+            color: 0,
+            style: Style::Bold,
+        });
+        fig.series.push(Series {
+            label: Some("theory t^-1/2".into()),
+            points: vec![(1.0, 1.2), (100.0, 0.12)],
+            color: 1,
+            style: Style::Dashed,
+        });
+        fig.series.push(Series {
+            label: None,
+            points: vec![(1.0, 0.9), (100.0, 0.09)],
+            color: 2,
+            style: Style::Faded,
+        });
+        fig.vlines.push(VLine {
+            x: 30.0,
+            label: Some("crossover".into()),
+            color: 3,
+        });
+        fig
+    }
+
+    #[test]
+    fn png_has_requested_size_and_draws_series() {
+        let bytes = power_law_figure().render_png(640, 480).unwrap();
+        assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
+        let (w, h, rgb) = decode(&bytes);
+        assert_eq!((w, h), (640, 480));
+        // The bold series is drawn in palette colour 0.
+        assert!(count_color(&rgb, BLUE) > 300);
+
+        let empty = Figure::new("empty", "x", "y").render_png(640, 480).unwrap();
+        let (_, _, rgb) = decode(&empty);
+        assert_eq!(count_color(&rgb, BLUE), 0);
+        // Frame and text are drawn: not all pixels are white.
+        assert!(rgb.iter().any(|&c| c < 128));
+    }
+
+    #[test]
+    fn svg_holds_title_and_legend_labels() {
+        let svg = power_law_figure().render_svg(800, 600).unwrap();
+        assert!(svg.starts_with("<svg"));
+        for text in [
+            "Risk versus time",
+            "time t",
+            "simulation",
+            "theory t^-1/2",
+            "crossover",
+        ] {
+            assert!(has_text(&svg, text), "missing {text}");
+        }
+        assert!(svg.contains("#1F77B4") || svg.contains("#1f77b4"));
+        // Only labelled series and lines get a legend entry (same data, so the same ticks).
+        let texts = |fig: &Figure| fig.render_svg(800, 600).unwrap().matches("<text").count();
+        let mut fig = power_law_figure();
+        let all = texts(&fig);
+        fig.series[0].label = None;
+        assert_eq!(texts(&fig), all - 1);
+        fig.series[1].label = None;
+        fig.vlines[0].label = None;
+        assert_eq!(texts(&fig), all - 3);
+    }
+
+    #[test]
+    fn invalid_points_on_log_axes_are_skipped() {
+        let mut fig = Figure::new("bad points", "x", "y");
+        fig.series.push(Series {
+            label: Some("partly valid".into()),
+            points: vec![
+                (0.0, 1.0),
+                (1.0, f64::NAN),
+                (2.0, 4.0),
+                (4.0, 16.0),
+                (-1.0, 2.0),
+                (8.0, 0.0),
+                (16.0, f64::INFINITY),
+                (32.0, 1024.0),
+            ],
+            color: 0,
+            style: Style::Normal,
+        });
+        fig.series.push(Series {
+            label: Some("nothing valid".into()),
+            points: vec![(0.0, 0.0), (f64::NAN, 1.0)],
+            color: 1,
+            style: Style::Normal,
+        });
+        fig.vlines.push(VLine {
+            x: -3.0,
+            label: Some("off the axis".into()),
+            color: 2,
+        });
+        let (_, _, rgb) = decode(&fig.render_png(500, 400).unwrap());
+        assert!(count_color(&rgb, BLUE) > 20);
+        assert!(has_text(
+            &fig.render_svg(500, 400).unwrap(),
+            "nothing valid"
+        ));
+
+        fig.series[0].points = vec![(0.0, 0.0), (f64::NAN, f64::NAN)];
+        fig.vlines.clear();
+        decode(&fig.render_png(500, 400).unwrap());
+
+        fig.log_x = false;
+        fig.log_y = false;
+        fig.series[0].points = vec![(-1.0, -5.0), (0.0, 0.0), (1.0, 5.0)];
+        let (_, _, rgb) = decode(&fig.render_png(500, 400).unwrap());
+        assert!(count_color(&rgb, BLUE) > 20);
+
+        // Extreme magnitudes render; those beyond the axis limits are skipped.
+        fig.series[0].points = vec![(-1e300, -1e300), (0.0, 0.0), (1e308, 1e308)];
+        decode(&fig.render_png(500, 400).unwrap());
+        fig.log_x = true;
+        fig.log_y = true;
+        fig.series[0].points = vec![(1e-140, 1e-140), (1e140, 1e140), (1e300, 1e-300)];
+        decode(&fig.render_png(500, 400).unwrap());
+    }
+
+    #[test]
+    fn runs_and_ranges() {
+        let pts = [(1.0, 1.0), (2.0, 0.0), (3.0, 3.0), (4.0, 4.0)];
+        assert_eq!(
+            runs(&pts, true, true),
+            vec![vec![(1.0, 1.0)], vec![(3.0, 3.0), (4.0, 4.0)]]
+        );
+        assert_eq!(runs(&pts, false, false).len(), 1);
+        assert_eq!(runs(&[(1.0, 1e-200), (1.0, 1e200)], true, true).len(), 0);
+        assert_eq!(runs(&[(1.0, 1e-200), (1.0, 1e200)], false, false).len(), 1);
+
+        let (lo, hi) = axis_range([1e-3, 1e3, -1.0, f64::NAN].into_iter(), true);
+        let pad = 10f64.powf(6.0 * 0.04);
+        assert!((lo - 1e-3 / pad).abs() < 1e-15 && (hi - 1e3 * pad).abs() < 1e-9);
+        let (lo, hi) = axis_range([5.0].into_iter(), true);
+        assert!((lo - 2.5).abs() < 1e-14 && (hi - 10.0).abs() < 1e-14);
+        assert_eq!(axis_range(std::iter::empty(), false), (0.0, 1.0));
+        assert_eq!(axis_range([0.0, 10.0].into_iter(), false), (-0.4, 10.4));
+    }
+
+    #[test]
+    fn tick_labels_are_short() {
+        assert_eq!(tick_label(1e-5), "1e-5");
+        assert_eq!(tick_label(0.001), "0.001");
+        assert_eq!(tick_label(3.0 * 0.1), "0.3");
+        assert_eq!(tick_label(100.0), "100");
+        assert_eq!(tick_label(20000.0), "20000");
+        assert_eq!(tick_label(2.5e7), "2.5e7");
+        assert_eq!(tick_label(0.0), "0");
+    }
+
+    #[test]
+    fn bad_sizes_are_errors() {
+        let fig = power_law_figure();
+        assert!(fig.render_png(0, 100).unwrap_err().contains("0x100"));
+        assert!(fig.render_svg(100_000, 600).is_err());
+        let (min_w, min_h) = MIN_SIZE;
+        let (w, h, _) = decode(&fig.render_png(min_w, min_h).unwrap());
+        assert_eq!((w, h), MIN_SIZE);
+    }
+}
