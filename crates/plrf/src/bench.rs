@@ -1,0 +1,76 @@
+//! Performance measurements of the samplers and the ODE (spec §8 item 16), reported by
+//! `theorylab bench plrf`.
+
+use crate::ode::{solve_ode, OdeSettings};
+use crate::optimizer::{momentum_step, Overrides, Preset, PresetContext};
+use crate::problem::{Instance, Problem};
+use crate::sampler::{batch_gradient, EigenSampler, ExactSampler, Sampler};
+use crate::spectrum::Spectrum;
+use crate::theory::LimitLossMode;
+use lab::seed::Seed;
+use std::time::Instant;
+
+/// Seconds per step of DANA-decaying (B = 1) on `sampler`, over `steps` steps.
+pub fn seconds_per_step(sampler: &dyn Sampler, alpha: f64, beta: f64, tr: f64, steps: u64) -> f64 {
+    let d = sampler.dim();
+    let ctx = PresetContext {
+        alpha,
+        beta,
+        d,
+        batch: 1,
+        tr,
+    };
+    let opt = Preset::DanaDecaying.build(&ctx, &Overrides::default());
+    let mut rng = Seed(0).stream("bench", 0);
+    let (mut theta, mut m, mut g, mut a) = (vec![0.0; d], vec![0.0; d], vec![0.0; d], vec![0.0; d]);
+    let mut scratch = vec![0.0; sampler.scratch_len()];
+    let start = Instant::now();
+    for k in 0..steps {
+        batch_gradient(sampler, &theta, 1, &mut rng, &mut a, &mut scratch, &mut g);
+        momentum_step(&mut theta, &mut m, &g, opt.hyper.at(k as f64));
+    }
+    let secs = start.elapsed().as_secs_f64() / steps as f64;
+    assert!(sampler.risk(&theta).is_finite(), "benchmark run diverged");
+    secs
+}
+
+/// Per-step seconds of the eigenbasis and exact samplers at (d, v = 4d), α = 1, β = 0.5.
+pub fn sampler_step_times(
+    d: usize,
+    eigen_steps: u64,
+    exact_steps: u64,
+) -> Result<(f64, f64), String> {
+    let problem = Problem::new(1.0, 0.5, 4 * d, d)?;
+    let inst = Instance::draw(problem, Seed(0));
+    let eig = inst.eigen()?;
+    let tr = problem.trace();
+    let eigen = seconds_per_step(&EigenSampler::from_eigen(&eig), 1.0, 0.5, tr, eigen_steps);
+    let exact = seconds_per_step(&ExactSampler::new(&inst, &eig), 1.0, 0.5, tr, exact_steps);
+    Ok((eigen, exact))
+}
+
+/// Wall seconds of one full DANA-decaying ODE solve with theory inputs (α = 1, β = 0.3).
+pub fn ode_seconds(d: usize, t_max: f64, dt: f64) -> Result<f64, String> {
+    let problem = Problem::new(1.0, 0.3, 4 * d, d)?;
+    let start = Instant::now();
+    let spectrum = Spectrum::theory(&problem, LimitLossMode::Official);
+    let ctx = PresetContext {
+        alpha: 1.0,
+        beta: 0.3,
+        d,
+        batch: 1,
+        tr: problem.trace(),
+    };
+    let opt = Preset::DanaDecaying.build(&ctx, &Overrides::default());
+    let settings = OdeSettings {
+        t_max,
+        dt,
+        batch: 1,
+        approximate: false,
+    };
+    let curve = solve_ode(&spectrum, &opt.hyper, &settings, &|_| {});
+    if curve.diverged_at.is_some() {
+        return Err("benchmark ODE diverged".into());
+    }
+    Ok(start.elapsed().as_secs_f64())
+}

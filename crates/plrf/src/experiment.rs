@@ -1,0 +1,603 @@
+//! The runs behind `theorylab plrf simulate|ode|recursion`: a validated configuration in,
+//! curves, tables, figures and summaries out. Every check on user input happens in
+//! `prepare` before any work, so a refused run computes and writes nothing.
+
+use crate::curve::Curve;
+use crate::ode::{solve_ode, OdeSettings};
+use crate::optimizer::{check_stability, Optimizer, Overrides, Preset, PresetContext};
+use crate::problem::{Eigen, Instance, Problem};
+use crate::recursion::moment_recursion;
+use crate::sampler::{EigenSampler, ExactSampler, Sampler, SamplerKind};
+use crate::schedule::Schedule;
+use crate::simulate::{simulate, SimResult, SimSettings};
+use crate::spectrum::{LimitLoss, Spectrum, SpectrumSource};
+use crate::theory::LimitLossMode;
+use lab::grid::log_steps;
+use lab::plot::{Figure, Series, Style, VLine};
+use lab::seed::Seed;
+use lab::table::{Table, Value};
+use rayon::prelude::*;
+use serde::Serialize;
+use serde_json::json;
+
+/// Progress callback: called with the number of work units done since its last call.
+pub type Progress<'a> = &'a (dyn Fn(u64) + Sync);
+
+/// The problem and optimizer part shared by every PLRF command.
+#[derive(Clone, Debug, Serialize)]
+pub struct Setup {
+    /// (α, β, v, d).
+    pub problem: Problem,
+    /// Batch size B.
+    pub batch: usize,
+    /// User seed (instance W and batches).
+    pub seed: Seed,
+    /// Resolved optimizers, in the order asked for.
+    pub optimizers: Vec<Optimizer>,
+    /// tr = Σ_{j≤v} j^{-2α}.
+    pub tr: f64,
+    /// Run even when the stability check fails.
+    pub force: bool,
+}
+
+impl Setup {
+    /// Validates the problem, batch and optimizer list, and resolves the presets.
+    pub fn new(
+        problem: Problem,
+        batch: usize,
+        seed: u64,
+        optimizers: &str,
+        overrides: &Overrides,
+        force: bool,
+    ) -> Result<Setup, String> {
+        if batch == 0 {
+            return Err("--batch must be at least 1".into());
+        }
+        check_overrides(overrides)?;
+        let tr = problem.trace();
+        let ctx = PresetContext {
+            alpha: problem.alpha,
+            beta: problem.beta,
+            d: problem.d,
+            batch,
+            tr,
+        };
+        let mut resolved = Vec::new();
+        for name in optimizers.split(',').map(str::trim) {
+            let preset: Preset = name.parse()?;
+            if resolved.iter().any(|o: &Optimizer| o.preset == preset) {
+                return Err(format!("optimizer '{name}' is listed twice in --optimizer"));
+            }
+            resolved.push(preset.build(&ctx, overrides));
+        }
+        Ok(Setup {
+            problem,
+            batch,
+            seed: Seed(seed),
+            optimizers: resolved,
+            tr,
+            force,
+        })
+    }
+
+    /// The stability check of every optimizer against λ_max; with `force`, violations
+    /// become warnings.
+    fn stability(&self, lambda_max: f64) -> Result<Vec<String>, String> {
+        let mut warnings = Vec::new();
+        for opt in &self.optimizers {
+            if let Err(e) = check_stability(opt, lambda_max, self.batch) {
+                if !self.force {
+                    return Err(e);
+                }
+                warnings.push(format!("{e} (running anyway: --force)"));
+            }
+        }
+        Ok(warnings)
+    }
+
+    fn instance(&self) -> Result<(Instance, Eigen), String> {
+        let inst = Instance::draw(self.problem, self.seed);
+        let eig = inst.eigen()?;
+        Ok((inst, eig))
+    }
+
+    /// The ODE/recursion inputs for a spectrum source and limit-loss choice.
+    fn spectrum(&self, source: SpectrumSource, limit: LimitLoss) -> Result<Spectrum, String> {
+        Ok(match source {
+            SpectrumSource::Theory => {
+                let p = &self.problem;
+                let (lambda, rho) = crate::theory::theory_spectrum(p.alpha, p.beta, p.d);
+                let p_inf = Spectrum::limit_loss(p, limit, None)?;
+                Spectrum { lambda, rho, p_inf }
+            }
+            SpectrumSource::Empirical => {
+                let (_, eig) = self.instance()?;
+                let p_inf = Spectrum::limit_loss(&self.problem, limit, Some(&eig))?;
+                Spectrum::empirical(&eig, p_inf)
+            }
+        })
+    }
+}
+
+fn check_overrides(o: &Overrides) -> Result<(), String> {
+    let named = [
+        ("--gamma1", o.gamma1),
+        ("--gamma2", o.gamma2),
+        ("--gamma3", o.gamma3),
+        ("--kappa3", o.kappa3),
+        ("--delta", o.delta),
+    ];
+    for (flag, value) in named {
+        if let Some(x) = value {
+            if !x.is_finite() {
+                return Err(format!("{flag} must be a finite number (got {x})"));
+            }
+        }
+    }
+    if let Some(x) = o.gamma2 {
+        if x < 0.0 {
+            return Err(format!("--gamma2 must be ≥ 0 (got {x})"));
+        }
+    }
+    Ok(())
+}
+
+/// Curves of several optimizers, with everything a report needs.
+#[derive(Clone, Debug)]
+pub struct Curves {
+    /// The setup that produced them.
+    pub setup: Setup,
+    /// One curve per optimizer, in the setup's order.
+    pub curves: Vec<(String, Curve)>,
+    /// The limit loss the curves tend to (for log(P − P∞)).
+    pub p_inf: f64,
+    /// Stability and divergence warnings to print.
+    pub warnings: Vec<String>,
+}
+
+impl Curves {
+    fn new(
+        setup: Setup,
+        curves: Vec<(String, Curve)>,
+        p_inf: f64,
+        mut warnings: Vec<String>,
+    ) -> Curves {
+        for (name, curve) in &curves {
+            if let Some(t) = curve.diverged_at {
+                warnings.push(format!("{name} diverged at t = {t} (risk non-finite or above {:e}·P(0)); its curve stops there", crate::moments::DIVERGENCE_FACTOR));
+            }
+            for s in curve.decade_slopes(p_inf).iter().filter(|s| s.unstable) {
+                warnings.push(format!(
+                    "{name}: the loss rises on [{:e}, {:e}] (local slope of log(P − P∞) = {:+.3}): unstable, do not fit slopes there",
+                    s.t_lo, s.t_hi, s.slope
+                ));
+            }
+        }
+        Curves {
+            setup,
+            curves,
+            p_inf,
+            warnings,
+        }
+    }
+
+    /// Every point: columns `optimizer,t,risk`.
+    pub fn table(&self) -> Table {
+        let mut table = Table::new(["optimizer", "t", "risk"]);
+        for (name, curve) in &self.curves {
+            for (&t, &p) in curve.t.iter().zip(&curve.risk) {
+                table.push(vec![name.as_str().into(), time(t), p.into()]);
+            }
+        }
+        table
+    }
+
+    /// The points nearest t = 0 and 10^k (the E2 table): `optimizer,t_target,t,risk`.
+    pub fn decade_table(&self) -> Table {
+        let mut table = Table::new(["optimizer", "t_target", "t", "risk"]);
+        for (name, curve) in &self.curves {
+            for (target, i) in decade_points(curve) {
+                table.push(vec![
+                    name.as_str().into(),
+                    time(target),
+                    time(curve.t[i]),
+                    curve.risk[i].into(),
+                ]);
+            }
+        }
+        table
+    }
+
+    /// Log-log risk curves, bold, with P∞ and the DANA-constant marker t = 1/γ3.
+    pub fn figure(&self, title: &str) -> Figure {
+        let mut fig = Figure::new(title, "t (steps)", "population risk P");
+        for (i, (name, curve)) in self.curves.iter().enumerate() {
+            fig.series.push(Series {
+                label: Some(name.clone()),
+                points: curve
+                    .t
+                    .iter()
+                    .cloned()
+                    .zip(curve.risk.iter().cloned())
+                    .collect(),
+                color: i,
+                style: Style::Bold,
+            });
+        }
+        self.add_markers(&mut fig);
+        fig
+    }
+
+    fn add_markers(&self, fig: &mut Figure) {
+        if let Some(t_end) = self
+            .curves
+            .iter()
+            .filter_map(|(_, c)| c.t.last())
+            .cloned()
+            .reduce(f64::max)
+        {
+            fig.series.push(Series {
+                label: Some(format!("P∞ = {:.4e}", self.p_inf)),
+                points: vec![(1.0, self.p_inf), (t_end, self.p_inf)],
+                color: 7,
+                style: Style::Dashed,
+            });
+        }
+        for (i, opt) in self.setup.optimizers.iter().enumerate() {
+            if let (Preset::DanaConstant, Schedule::PowerLaw { scale, .. }) =
+                (opt.preset, opt.hyper.gamma3)
+            {
+                if scale > 0.0 {
+                    fig.vlines.push(VLine {
+                        x: 1.0 / scale,
+                        label: Some(format!("1/γ3 ({})", opt.name())),
+                        color: i,
+                    });
+                }
+            }
+        }
+    }
+
+    /// Per optimizer: final point, divergence and local slopes per decade.
+    pub fn summary(&self) -> serde_json::Value {
+        let per: Vec<_> = self
+            .curves
+            .iter()
+            .map(|(name, c)| {
+                json!({
+                    "optimizer": name,
+                    "final_t": c.t.last(),
+                    "final_risk": c.risk.last(),
+                    "diverged_at": c.diverged_at,
+                    "decade_slopes": c.decade_slopes(self.p_inf),
+                })
+            })
+            .collect();
+        json!({ "p_inf": self.p_inf, "optimizers": per, "warnings": self.warnings })
+    }
+}
+
+/// A time as a table value: steps (whole numbers) print as integers.
+fn time(t: f64) -> Value {
+    if t.fract() == 0.0 && t.abs() < 9.0e15 {
+        Value::Int(t as i64)
+    } else {
+        Value::Float(t)
+    }
+}
+
+/// Indices of the points nearest t = 0 and t = 10^k within the curve, with their targets.
+fn decade_points(curve: &Curve) -> Vec<(f64, usize)> {
+    let end = curve.t.last().copied().unwrap_or(0.0);
+    let mut out = Vec::new();
+    let mut target = 0.0;
+    while target <= end * 1.05 {
+        if let Some(i) = curve.nearest(target) {
+            out.push((target, i));
+        }
+        target = if target == 0.0 { 1.0 } else { target * 10.0 };
+    }
+    out
+}
+
+/// `plrf ode`: the loss ODE of every optimizer (in parallel).
+pub fn run_ode(
+    setup: Setup,
+    source: SpectrumSource,
+    limit: LimitLoss,
+    settings: OdeSettings,
+    progress: Progress,
+) -> Result<Curves, String> {
+    settings.validate()?;
+    let spectrum = setup.spectrum(source, limit)?;
+    let warnings = setup.stability(spectrum.lambda_max())?;
+    let curves = setup
+        .optimizers
+        .par_iter()
+        .map(|o| {
+            (
+                o.name().to_string(),
+                solve_ode(&spectrum, &o.hyper, &settings, progress),
+            )
+        })
+        .collect();
+    Ok(Curves::new(setup, curves, spectrum.p_inf, warnings))
+}
+
+/// Number of progress units `run_ode` reports in total.
+pub fn ode_work(setup: &Setup, settings: &OdeSettings) -> u64 {
+    (setup.optimizers.len() * settings.points()) as u64
+}
+
+/// `plrf recursion`: the exact expected risk E P(θ_k) on the logging grid.
+pub fn run_recursion(
+    setup: Setup,
+    source: SpectrumSource,
+    limit: LimitLoss,
+    steps: u64,
+    progress: Progress,
+) -> Result<Curves, String> {
+    if steps == 0 {
+        return Err("--steps must be at least 1".into());
+    }
+    let spectrum = setup.spectrum(source, limit)?;
+    let warnings = setup.stability(spectrum.lambda_max())?;
+    let grid = log_steps(steps, 1.1);
+    let curves = setup
+        .optimizers
+        .par_iter()
+        .map(|o| {
+            let c = moment_recursion(&spectrum, &o.hyper, setup.batch, &grid, progress);
+            (o.name().to_string(), c)
+        })
+        .collect();
+    Ok(Curves::new(setup, curves, spectrum.p_inf, warnings))
+}
+
+/// Settings of `plrf simulate`.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct SimulateSettings {
+    /// Steps N.
+    pub steps: u64,
+    /// Number of seeds K.
+    pub seeds: u64,
+    /// Sampler.
+    pub sampler: SamplerKind,
+    /// Also solve the ODE with matching inputs, with this Δs.
+    pub with_ode: Option<f64>,
+}
+
+/// Result of `plrf simulate`.
+#[derive(Clone, Debug)]
+pub struct Simulation {
+    /// Per optimizer, all seeded runs.
+    pub results: Vec<SimResult>,
+    /// The ODE curves with matching inputs, when asked for.
+    pub ode: Option<Curves>,
+    /// The P∞ of the simulated problem.
+    pub p_inf: f64,
+    /// Warnings to print.
+    pub warnings: Vec<String>,
+}
+
+/// `plrf simulate`: seeded runs (in parallel over optimizers × seeds), and optionally the
+/// ODE with the same inputs (empirical λ, ρ and P∞ of the instance for the eigen and exact
+/// samplers; theory inputs for the theory sampler).
+pub fn run_simulate(
+    setup: Setup,
+    s: SimulateSettings,
+    progress: Progress,
+) -> Result<Simulation, String> {
+    if s.steps == 0 || s.seeds == 0 {
+        return Err("--steps and --seeds must be at least 1".into());
+    }
+    let (instance, sampler): (Option<(Instance, Eigen)>, Option<EigenSampler>) = match s.sampler {
+        SamplerKind::Theory => {
+            let spectrum = setup.spectrum(
+                SpectrumSource::Theory,
+                LimitLoss::Theory(LimitLossMode::Official),
+            )?;
+            (None, Some(EigenSampler::from_spectrum(&spectrum)))
+        }
+        SamplerKind::Eigen => {
+            let (inst, eig) = setup.instance()?;
+            let sampler = EigenSampler::from_eigen(&eig);
+            (Some((inst, eig)), Some(sampler))
+        }
+        SamplerKind::Exact => (Some(setup.instance()?), None),
+    };
+    let exact = instance
+        .as_ref()
+        .map(|(inst, eig)| ExactSampler::new(inst, eig));
+    let sampler: &dyn Sampler = match (&sampler, &exact) {
+        (Some(s), _) => s,
+        (None, Some(e)) => e,
+        (None, None) => unreachable!("one sampler is always built"),
+    };
+    let mut warnings = setup.stability(sampler.lambda_max())?;
+    let settings = SimSettings {
+        steps: s.steps,
+        batch: setup.batch,
+        seeds: s.seeds,
+        seed: setup.seed,
+    };
+    let grid = log_steps(s.steps, 1.1);
+    let results = simulate(sampler, &setup.optimizers, &settings, &grid, progress);
+    for r in &results {
+        if let Some(t) = r.diverged_at() {
+            warnings.push(format!(
+                "{} diverged at step {t} in at least one seed; its curves stop there",
+                r.optimizer
+            ));
+        }
+    }
+    let ode = match s.with_ode {
+        None => None,
+        Some(dt) => {
+            let spectrum = match &instance {
+                Some((_, eig)) => Spectrum::empirical(eig, eig.p_inf),
+                None => Spectrum::theory(&setup.problem, LimitLossMode::Official),
+            };
+            let settings = OdeSettings {
+                t_max: s.steps as f64,
+                dt,
+                batch: setup.batch,
+                approximate: false,
+            };
+            settings.validate()?;
+            let curves = setup
+                .optimizers
+                .par_iter()
+                .map(|o| {
+                    (
+                        o.name().to_string(),
+                        solve_ode(&spectrum, &o.hyper, &settings, &|_| {}),
+                    )
+                })
+                .collect();
+            Some(Curves::new(
+                setup.clone(),
+                curves,
+                spectrum.p_inf,
+                Vec::new(),
+            ))
+        }
+    };
+    Ok(Simulation {
+        results,
+        ode,
+        p_inf: sampler.p_inf(),
+        warnings,
+    })
+}
+
+impl Simulation {
+    /// Seed means: `optimizer,t,risk_mean,risk_stderr,seeds`.
+    pub fn table(&self) -> Table {
+        let mut table = Table::new(["optimizer", "t", "risk_mean", "risk_stderr", "seeds"]);
+        for r in &self.results {
+            for p in r.mean_curve() {
+                table.push(vec![
+                    r.optimizer.as_str().into(),
+                    time(p.t),
+                    p.mean.into(),
+                    p.stderr.into(),
+                    p.seeds.into(),
+                ]);
+            }
+        }
+        table
+    }
+
+    /// Seed means nearest t = 0 and 10^k, with the ODE beside them when it was solved.
+    pub fn decade_table(&self) -> Table {
+        let mut table = Table::new([
+            "optimizer",
+            "t",
+            "risk_mean",
+            "risk_stderr",
+            "seeds",
+            "risk_ode",
+        ]);
+        for (i, r) in self.results.iter().enumerate() {
+            let mean = r.mean_curve();
+            let curve = Curve {
+                t: mean.iter().map(|p| p.t).collect(),
+                risk: mean.iter().map(|p| p.mean).collect(),
+                diverged_at: None,
+            };
+            for (_, k) in decade_points(&curve) {
+                let p = mean[k];
+                let ode = self.ode.as_ref().and_then(|o| {
+                    let c = &o.curves[i].1;
+                    c.nearest(p.t).map(|j| c.risk[j])
+                });
+                table.push(vec![
+                    r.optimizer.as_str().into(),
+                    time(p.t),
+                    p.mean.into(),
+                    p.stderr.into(),
+                    p.seeds.into(),
+                    Value::from(ode),
+                ]);
+            }
+        }
+        table
+    }
+
+    /// Every seed's curve: `optimizer,seed,t,risk`.
+    pub fn runs_table(&self) -> Table {
+        let mut table = Table::new(["optimizer", "seed", "t", "risk"]);
+        for r in &self.results {
+            for (s, c) in r.runs.iter().enumerate() {
+                for (&t, &p) in c.t.iter().zip(&c.risk) {
+                    table.push(vec![
+                        r.optimizer.as_str().into(),
+                        s.into(),
+                        time(t),
+                        p.into(),
+                    ]);
+                }
+            }
+        }
+        table
+    }
+
+    /// The E1 figure: faded single runs, bold ODE curves (or bold seed means without ODE).
+    pub fn figure(&self, title: &str) -> Figure {
+        let mut fig = Figure::new(title, "t (steps)", "population risk P");
+        for (i, r) in self.results.iter().enumerate() {
+            for c in &r.runs {
+                fig.series.push(Series {
+                    label: None,
+                    points: c.t.iter().cloned().zip(c.risk.iter().cloned()).collect(),
+                    color: i,
+                    style: Style::Faded,
+                });
+            }
+            let bold = match &self.ode {
+                Some(o) => {
+                    let c = &o.curves[i].1;
+                    (
+                        format!("{} (ODE)", r.optimizer),
+                        c.t.iter().cloned().zip(c.risk.iter().cloned()).collect(),
+                    )
+                }
+                None => (
+                    format!("{} (mean of {} seeds)", r.optimizer, r.runs.len()),
+                    r.mean_curve().iter().map(|p| (p.t, p.mean)).collect(),
+                ),
+            };
+            fig.series.push(Series {
+                label: Some(bold.0),
+                points: bold.1,
+                color: i,
+                style: Style::Bold,
+            });
+        }
+        if let Some(o) = &self.ode {
+            o.add_markers(&mut fig);
+        }
+        fig
+    }
+
+    /// Per optimizer: final mean, divergence, seeds.
+    pub fn summary(&self) -> serde_json::Value {
+        let per: Vec<_> = self
+            .results
+            .iter()
+            .map(|r| {
+                let mean = r.mean_curve();
+                json!({
+                    "optimizer": r.optimizer,
+                    "seeds": r.runs.len(),
+                    "final_t": mean.last().map(|p| p.t),
+                    "final_risk_mean": mean.last().map(|p| p.mean),
+                    "final_risk_stderr": mean.last().map(|p| p.stderr),
+                    "diverged_at": r.diverged_at(),
+                })
+            })
+            .collect();
+        json!({ "p_inf": self.p_inf, "optimizers": per, "ode": self.ode.as_ref().map(Curves::summary), "warnings": self.warnings })
+    }
+}
