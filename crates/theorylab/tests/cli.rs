@@ -1,0 +1,317 @@
+//! The command-line contract: determinism across thread counts, refusals of bad input
+//! (exit code 2, one line, nothing written), run directories and reference checks.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn theorylab(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_theorylab"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("theorylab-cli-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+fn files_under(dir: &Path) -> usize {
+    std::fs::read_dir(dir).map(|d| d.count()).unwrap_or(0)
+}
+
+const SIM: &[&str] = &[
+    "plrf",
+    "simulate",
+    "--alpha",
+    "1",
+    "--beta",
+    "0.3",
+    "--d",
+    "40",
+    "--steps",
+    "3000",
+    "--optimizer",
+    "sgd,dana-decaying",
+    "--seeds",
+    "4",
+    "--seed",
+    "9",
+    "--format",
+    "csv",
+];
+
+#[test]
+fn simulate_csv_is_byte_identical_at_one_and_two_threads() {
+    let one = theorylab(&[&["--threads", "1"], SIM].concat());
+    let two = theorylab(&[&["--threads", "2"], SIM].concat());
+    assert!(
+        one.status.success(),
+        "{}",
+        String::from_utf8_lossy(&one.stderr)
+    );
+    assert!(two.status.success());
+    assert!(!one.stdout.is_empty());
+    assert_eq!(one.stdout, two.stdout);
+    let text = String::from_utf8(one.stdout).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some("optimizer,t,risk_mean,risk_stderr,seeds")
+    );
+    // Logged on unique(⌊1.1^k⌋) ∪ {0, N} for each optimizer.
+    let grid = lab::grid::log_steps(3000, 1.1);
+    let ts: Vec<u64> = lines
+        .filter(|l| l.starts_with("sgd,"))
+        .map(|l| l.split(',').nth(1).unwrap().parse::<f64>().unwrap() as u64)
+        .collect();
+    assert_eq!(ts, grid);
+}
+
+#[test]
+fn bad_input_is_refused_with_one_line_and_nothing_written() {
+    let reference_missing = scratch("no-such-reference.csv");
+    let base = ["--beta", "0.3", "--optimizer", "sgd", "--t-max", "100"];
+    let cases: Vec<(&str, Vec<&str>)> = vec![
+        ("alpha 0", vec!["ode", "--alpha", "0", "--d", "10"]),
+        ("alpha negative", vec!["ode", "--alpha=-1", "--d", "10"]),
+        ("alpha NaN", vec!["ode", "--alpha", "NaN", "--d", "10"]),
+        ("d 0", vec!["ode", "--alpha", "1", "--d", "0"]),
+        (
+            "v < d",
+            vec!["ode", "--alpha", "1", "--d", "10", "--v", "5"],
+        ),
+        (
+            "batch 0",
+            vec!["ode", "--alpha", "1", "--d", "10", "--batch", "0"],
+        ),
+        (
+            "dt 0",
+            vec!["ode", "--alpha", "1", "--d", "10", "--dt", "0"],
+        ),
+        (
+            "dt negative",
+            vec!["ode", "--alpha", "1", "--d", "10", "--dt=-0.1"],
+        ),
+        (
+            "t-max 1",
+            vec!["ode", "--alpha", "1", "--d", "10", "--t-max", "1"],
+        ),
+        (
+            "unknown optimizer",
+            vec!["ode", "--alpha", "1", "--d", "10", "--optimizer", "adam"],
+        ),
+        (
+            "unstable step",
+            vec!["ode", "--alpha", "1", "--d", "10", "--gamma2", "3"],
+        ),
+        (
+            "unreadable reference",
+            vec![
+                "ode",
+                "--alpha",
+                "1",
+                "--d",
+                "10",
+                "--reference",
+                reference_missing.to_str().unwrap(),
+            ],
+        ),
+        (
+            "simulate batch 0",
+            vec![
+                "simulate", "--alpha", "1", "--d", "10", "--batch", "0", "--steps", "10",
+            ],
+        ),
+        (
+            "simulate unstable",
+            vec![
+                "simulate", "--alpha", "1", "--d", "10", "--gamma2", "3", "--steps", "10",
+            ],
+        ),
+        (
+            "recursion v < d",
+            vec![
+                "recursion",
+                "--alpha",
+                "1",
+                "--d",
+                "10",
+                "--v",
+                "9",
+                "--steps",
+                "10",
+            ],
+        ),
+    ];
+    for (name, case) in cases {
+        let out = scratch(name.replace(' ', "-").as_str());
+        let mut args = vec!["plrf"];
+        args.extend(&case);
+        // Later flags win in clap only for repeated options; keep base flags not in the case.
+        for pair in base.chunks(2) {
+            let skip = case.contains(&pair[0]) || (case[0] != "ode" && pair[0] == "--t-max");
+            if !skip {
+                args.extend(pair);
+            }
+        }
+        args.extend(["--out", out.to_str().unwrap()]);
+        let result = theorylab(&args);
+        let stderr = String::from_utf8_lossy(&result.stderr);
+        assert_eq!(result.status.code(), Some(2), "{name}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{name}: {stderr}");
+        assert!(stderr.starts_with("error:"), "{name}: {stderr}");
+        assert!(result.stdout.is_empty(), "{name}");
+        assert_eq!(files_under(&out), 0, "{name} wrote files");
+    }
+}
+
+#[test]
+fn ode_writes_a_complete_run_directory() {
+    let out = scratch("ode-out");
+    let result = theorylab(&[
+        "plrf",
+        "ode",
+        "--alpha",
+        "1",
+        "--beta",
+        "0.3",
+        "--d",
+        "200",
+        "--optimizer",
+        "sgd,dana-constant,dana-decaying",
+        "--t-max",
+        "1e4",
+        "--format",
+        "csv",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(
+        result.status.success(),
+        "{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+    for f in [
+        "config.json",
+        "ode.csv",
+        "summary.json",
+        "risk.png",
+        "risk.svg",
+    ] {
+        assert!(out.join(f).is_file(), "missing {f}");
+    }
+    let csv = std::fs::read_to_string(out.join("ode.csv")).unwrap();
+    assert_eq!(
+        csv.as_bytes(),
+        result.stdout.as_slice(),
+        "stdout CSV equals the file"
+    );
+    let n = (1e4f64.ln() / 0.01).ceil() as usize;
+    assert_eq!(csv.lines().next(), Some("optimizer,t,risk"));
+    assert_eq!(csv.lines().count(), 1 + 3 * n);
+    let config: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("config.json")).unwrap()).unwrap();
+    assert_eq!(config["setup"]["problem"]["v"], 800, "v defaults to 4d");
+    assert!(config["theorylab_version"].is_string());
+    // The Δ convention is recorded.
+    assert_eq!(
+        config["setup"]["optimizers"][2]["hyper"]["delta"]["convention"],
+        "delta-plus-t"
+    );
+    let _ = std::fs::remove_dir_all(out);
+}
+
+#[test]
+fn reference_comparison_passes_on_itself_and_fails_when_perturbed() {
+    let dir = scratch("reference");
+    std::fs::create_dir_all(&dir).unwrap();
+    let args = [
+        "plrf",
+        "ode",
+        "--alpha",
+        "1",
+        "--beta",
+        "0.3",
+        "--d",
+        "100",
+        "--optimizer",
+        "sgd,dana-decaying",
+        "--t-max",
+        "1e4",
+    ];
+    let csv = theorylab(&[&args[..], &["--format", "csv"]].concat()).stdout;
+    let text = String::from_utf8(csv).unwrap();
+    // Keep every 50th row, as a reference file would hold a few points.
+    let mut exact = String::from("optimizer,t,risk\n");
+    let mut perturbed = exact.clone();
+    for line in text.lines().skip(1).step_by(50) {
+        let cols: Vec<&str> = line.split(',').collect();
+        let risk: f64 = cols[2].parse().unwrap();
+        exact.push_str(&format!("{},{},{}\n", cols[0], cols[1], risk));
+        perturbed.push_str(&format!("{},{},{}\n", cols[0], cols[1], risk * 1.05));
+    }
+    let (a, b) = (dir.join("exact.csv"), dir.join("perturbed.csv"));
+    std::fs::write(&a, exact).unwrap();
+    std::fs::write(&b, perturbed).unwrap();
+    let ok = theorylab(&[&args[..], &["--reference", a.to_str().unwrap()]].concat());
+    assert_eq!(
+        ok.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let bad = theorylab(&[&args[..], &["--reference", b.to_str().unwrap()]].concat());
+    assert_eq!(bad.status.code(), Some(1));
+    // 5% perturbation: every relative difference is 0.05/1.05 ≈ 0.0476 > 1e-2.
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("4.762e-2"),
+        "{}",
+        String::from_utf8_lossy(&bad.stderr)
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn simulate_with_ode_draws_the_e1_figure() {
+    let out = scratch("e1");
+    let result = theorylab(&[
+        "plrf",
+        "simulate",
+        "--alpha",
+        "1",
+        "--beta",
+        "0.5",
+        "--d",
+        "50",
+        "--steps",
+        "2000",
+        "--seeds",
+        "3",
+        "--optimizer",
+        "sgd,dana-constant,dana-decaying",
+        "--with-ode",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(
+        result.status.success(),
+        "{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+    for f in [
+        "config.json",
+        "simulate.csv",
+        "runs.csv",
+        "ode.csv",
+        "summary.json",
+        "risk.png",
+        "risk.svg",
+    ] {
+        assert!(out.join(f).is_file(), "missing {f}");
+    }
+    let svg = std::fs::read_to_string(out.join("risk.svg")).unwrap();
+    assert!(svg.contains("dana-decaying (ODE)"));
+    let _ = std::fs::remove_dir_all(out);
+}
