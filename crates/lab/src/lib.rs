@@ -1,11 +1,15 @@
 //! The spine shared by all theorylab systems: reproducible seeds, result tables and their output
 //! formats (aligned text, CSV, JSON), run directories written atomically, log-log power-law fits,
-//! figures rendered headless to PNG and SVG, and progress bars.
+//! figures and region maps rendered headless to PNG and SVG, checked claims, self-contained HTML
+//! reports, and progress bars.
 
+pub mod claims;
 pub mod fit;
 pub mod grid;
 pub mod outdir;
 pub mod plot;
 pub mod progress;
+pub mod regions;
+pub mod report;
 pub mod seed;
 pub mod table;

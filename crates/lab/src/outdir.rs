@@ -1,6 +1,6 @@
 //! Run directories: files are staged in memory, then written atomically together.
 
-use crate::plot::{Figure, DEFAULT_SIZE};
+use crate::plot::Render;
 use crate::table::Table;
 use std::collections::HashSet;
 use std::fs::{self, File, OpenOptions};
@@ -48,9 +48,10 @@ impl OutDir {
         self.add_text(name, table.to_csv());
     }
 
-    /// Renders `figure` now at [`DEFAULT_SIZE`] and stages it as `stem.png` and `stem.svg`.
-    pub fn add_figure(&mut self, stem: &str, figure: &Figure) -> Result<(), String> {
-        let (w, h) = DEFAULT_SIZE;
+    /// Renders `figure` now at its natural [`Render::size`] and stages it as `stem.png` and
+    /// `stem.svg`.
+    pub fn add_figure(&mut self, stem: &str, figure: &dyn Render) -> Result<(), String> {
+        let (w, h) = figure.size();
         let png = figure
             .render_png(w, h)
             .map_err(|e| format!("cannot render {stem}.png: {e}"))?;
@@ -290,6 +291,57 @@ mod tests {
         assert_eq!(fs::read(&path).unwrap(), b"second");
         assert_eq!(listing(&dir), vec!["state.json"]);
         assert!(write_atomic(&dir.join("missing/state.json"), b"x").is_err());
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn figures_are_staged_at_their_natural_size() {
+        use crate::plot::{Figure, Panels, DEFAULT_SIZE};
+        let png_size = |bytes: &[u8]| {
+            let info = png::Decoder::new(std::io::Cursor::new(bytes))
+                .read_info()
+                .unwrap();
+            (info.info().width, info.info().height)
+        };
+        let dir = scratch("figures");
+        let figure = Figure::new("one", "x", "y");
+        let panels = Panels {
+            title: "three".into(),
+            panels: vec![figure.clone(), figure.clone(), figure.clone()],
+            columns: 3,
+        };
+        let mut out = OutDir::new(&dir);
+        out.add_figure("single", &figure).unwrap();
+        out.add_figure("grid", &panels).unwrap();
+        let err = out
+            .add_figure(
+                "empty",
+                &Panels {
+                    panels: vec![],
+                    ..panels.clone()
+                },
+            )
+            .unwrap_err();
+        assert!(
+            err.contains("empty.png") && err.contains("no figures"),
+            "{err}"
+        );
+        out.commit().unwrap();
+        assert_eq!(
+            listing(&dir),
+            vec!["grid.png", "grid.svg", "single.png", "single.svg"]
+        );
+        assert_eq!(
+            png_size(&fs::read(dir.join("single.png")).unwrap()),
+            DEFAULT_SIZE
+        );
+        assert_eq!(
+            png_size(&fs::read(dir.join("grid.png")).unwrap()),
+            panels.size()
+        );
+        assert_eq!(panels.size(), (2400, 560));
+        let svg = fs::read_to_string(dir.join("grid.svg")).unwrap();
+        assert!(svg.starts_with("<svg width=\"2400\" height=\"560\""));
         fs::remove_dir_all(&dir).unwrap();
     }
 }

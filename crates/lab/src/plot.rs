@@ -1,5 +1,5 @@
-//! Figures: line plots on log or linear axes, rendered headless to PNG and SVG with an embedded
-//! DejaVu Sans font (no system fonts needed).
+//! Figures: line plots on log or linear axes and grids of them, rendered headless to PNG and SVG
+//! with an embedded DejaVu Sans font (no system fonts needed).
 
 use plotters::coord::ranged1d::ValueFormatter;
 use plotters::coord::types::RangedCoordf64;
@@ -8,7 +8,8 @@ use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use std::sync::OnceLock;
 
-/// Figure size in pixels used by [`crate::outdir::OutDir::add_figure`].
+/// Natural size of a [`Figure`] in pixels (its [`Render::size`]), and of each cell of [`Panels`]
+/// before scaling.
 pub const DEFAULT_SIZE: (u32, u32) = (1000, 700);
 
 /// Smallest accepted figure size in pixels (room for the axes, labels and title).
@@ -77,7 +78,7 @@ pub struct Figure {
 }
 
 /// The tab10 palette.
-const PALETTE: [RGBColor; 10] = [
+pub(crate) const PALETTE: [RGBColor; 10] = [
     RGBColor(0x1f, 0x77, 0xb4),
     RGBColor(0xff, 0x7f, 0x0e),
     RGBColor(0x2c, 0xa0, 0x2c),
@@ -90,7 +91,67 @@ const PALETTE: [RGBColor; 10] = [
     RGBColor(0x17, 0xbe, 0xcf),
 ];
 
-const FONT: &str = "sans-serif";
+/// The font family every text is drawn in (DejaVu Sans, see [`register_font`]).
+pub(crate) const FONT: &str = "sans-serif";
+
+/// Anything drawable as a PNG or SVG image.
+pub trait Render {
+    /// Encoded PNG (8-bit RGB) at `width` x `height` pixels.
+    fn render_png(&self, width: u32, height: u32) -> Result<Vec<u8>, String>;
+    /// SVG document at `width` x `height` pixels; text stays text.
+    fn render_svg(&self, width: u32, height: u32) -> Result<String, String>;
+    /// Natural size in pixels.
+    fn size(&self) -> (u32, u32);
+}
+
+/// Drawing with plotters on any backend: what the [`Render`] implementations of this crate share
+/// through [`png_of`] and [`svg_of`], and how a composite draws its parts on sub-areas.
+pub(crate) trait Draw {
+    /// Draws everything, background included, on `area` without presenting it.
+    fn draw_on<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String>;
+}
+
+/// Encoded PNG (8-bit RGB) of `item` at `width` x `height` pixels.
+pub(crate) fn png_of(item: &impl Draw, width: u32, height: u32) -> Result<Vec<u8>, String> {
+    check_size(width, height)?;
+    register_font()?;
+    let mut rgb = vec![0u8; width as usize * height as usize * 3];
+    {
+        let area = BitMapBackend::with_buffer(&mut rgb, (width, height)).into_drawing_area();
+        item.draw_on(&area)?;
+        area.present().map_err(draw_err)?;
+    }
+    let mut png_bytes = Vec::new();
+    let mut encoder = png::Encoder::new(&mut png_bytes, width, height);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    let writer = encoder
+        .write_header()
+        .and_then(|mut w| w.write_image_data(&rgb).map(|()| w))
+        .map_err(|e| format!("cannot encode PNG: {e}"))?;
+    writer
+        .finish()
+        .map_err(|e| format!("cannot encode PNG: {e}"))?;
+    Ok(png_bytes)
+}
+
+/// SVG document of `item` at `width` x `height` pixels.
+pub(crate) fn svg_of(item: &impl Draw, width: u32, height: u32) -> Result<String, String> {
+    check_size(width, height)?;
+    register_font()?;
+    let mut svg = String::new();
+    {
+        let area = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
+        item.draw_on(&area)?;
+        area.present().map_err(draw_err)?;
+    }
+    Ok(svg)
+}
+
+/// The message of a plotters drawing error.
+pub(crate) fn draw_err<E: std::error::Error + Send + Sync>(e: DrawingAreaErrorKind<E>) -> String {
+    format!("cannot draw figure: {e}")
+}
 
 impl Figure {
     /// An empty figure with log-log axes.
@@ -110,60 +171,22 @@ impl Figure {
         }
     }
 
-    /// Encoded PNG (8-bit RGB) of the figure at `width` x `height` pixels.
+    /// Encoded PNG (8-bit RGB) of the figure at `width` x `height` pixels; the same as
+    /// [`Render::render_png`], callable without importing the trait.
     pub fn render_png(&self, width: u32, height: u32) -> Result<Vec<u8>, String> {
-        check_size(width, height)?;
-        let mut rgb = vec![0u8; width as usize * height as usize * 3];
-        let area = BitMapBackend::with_buffer(&mut rgb, (width, height)).into_drawing_area();
-        self.draw_on(area)?;
-        let mut png_bytes = Vec::new();
-        let mut encoder = png::Encoder::new(&mut png_bytes, width, height);
-        encoder.set_color(png::ColorType::Rgb);
-        encoder.set_depth(png::BitDepth::Eight);
-        let writer = encoder
-            .write_header()
-            .and_then(|mut w| w.write_image_data(&rgb).map(|()| w))
-            .map_err(|e| format!("cannot encode PNG: {e}"))?;
-        writer
-            .finish()
-            .map_err(|e| format!("cannot encode PNG: {e}"))?;
-        Ok(png_bytes)
+        png_of(self, width, height)
     }
 
-    /// SVG document of the figure at `width` x `height` pixels; text stays text.
+    /// SVG document of the figure at `width` x `height` pixels, text kept as text; the same as
+    /// [`Render::render_svg`], callable without importing the trait.
     pub fn render_svg(&self, width: u32, height: u32) -> Result<String, String> {
-        check_size(width, height)?;
-        let mut svg = String::new();
-        self.draw_on(SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area())?;
-        Ok(svg)
-    }
-
-    /// Picks the axis ranges from the drawable data and draws on `area`.
-    fn draw_on<DB: DrawingBackend>(&self, area: DrawingArea<DB, Shift>) -> Result<(), String> {
-        register_font()?;
-        let (log_x, log_y) = (self.log_x, self.log_y);
-        let points = self.series.iter().flat_map(|s| &s.points);
-        let drawn = points.filter(|&&(x, y)| drawable(x, log_x) && drawable(y, log_y));
-        let xs = drawn
-            .clone()
-            .map(|p| p.0)
-            .chain(self.vlines.iter().map(|v| v.x));
-        let x = axis_range(xs, log_x);
-        let y = axis_range(drawn.map(|p| p.1), log_y);
-        let log = |(lo, hi): (f64, f64)| -> LogCoord<f64> { (lo..hi).log_scale().into() };
-        let lin = |(lo, hi): (f64, f64)| -> RangedCoordf64 { (lo..hi).into() };
-        match (log_x, log_y) {
-            (true, true) => self.draw(area, log(x), log(y), y),
-            (true, false) => self.draw(area, log(x), lin(y), y),
-            (false, true) => self.draw(area, lin(x), log(y), y),
-            (false, false) => self.draw(area, lin(x), lin(y), y),
-        }
+        svg_of(self, width, height)
     }
 
     /// Draws frame, mesh, series, vertical lines and legend on the given axes.
     fn draw<DB, X, Y>(
         &self,
-        area: DrawingArea<DB, Shift>,
+        area: &DrawingArea<DB, Shift>,
         x: X,
         y: Y,
         (y_lo, y_hi): (f64, f64),
@@ -173,21 +196,24 @@ impl Figure {
         X: Ranged<ValueType = f64> + ValueFormatter<f64>,
         Y: Ranged<ValueType = f64> + ValueFormatter<f64>,
     {
-        let err = |e: DrawingAreaErrorKind<DB::ErrorType>| format!("cannot draw figure: {e}");
-        area.fill(&WHITE).map_err(err)?;
-        let mut chart = ChartBuilder::on(&area)
+        area.fill(&WHITE).map_err(draw_err)?;
+        // Linear-axis ticks computed as sums can miss zero by rounding (−2.2e-16): snap
+        // values far below the axis span to 0 (never on log axes, where a span of 0 is used).
+        let linear = |log: bool, r: std::ops::Range<f64>| if log { 0.0 } else { span(&r) };
+        let (xs, ys) = (linear(self.log_x, x.range()), linear(self.log_y, y.range()));
+        let mut chart = ChartBuilder::on(area)
             .caption(&self.title, (FONT, 24))
             .margin(20)
             .x_label_area_size(50)
             .y_label_area_size(80)
             .build_cartesian_2d(x, y)
-            .map_err(err)?;
+            .map_err(draw_err)?;
         chart
             .configure_mesh()
             .x_desc(&self.x_label)
             .y_desc(&self.y_label)
-            .x_label_formatter(&|v| tick_label(*v))
-            .y_label_formatter(&|v| tick_label(*v))
+            .x_label_formatter(&|v| tick_label(snap(*v, xs)))
+            .y_label_formatter(&|v| tick_label(snap(*v, ys)))
             .x_labels(10)
             .y_labels(10)
             .bold_line_style(RGBColor(215, 215, 215))
@@ -196,7 +222,7 @@ impl Figure {
             .label_style((FONT, 15))
             .axis_desc_style((FONT, 18))
             .draw()
-            .map_err(err)?;
+            .map_err(draw_err)?;
 
         let mut labelled = false;
         let mut series: Vec<&Series> = self.series.iter().collect();
@@ -214,7 +240,7 @@ impl Figure {
                 } else {
                     chart.draw_series(LineSeries::new(run, shape).point_size(dot))
                 }
-                .map_err(err)?;
+                .map_err(draw_err)?;
                 if let (0, Some(label)) = (i, &s.label) {
                     labelled = true;
                     anno.label(label);
@@ -233,7 +259,7 @@ impl Figure {
             let line = [(v.x, y_lo), (v.x, y_hi)];
             let anno = chart
                 .draw_series(DashedLineSeries::new(line, 10, 6, shape))
-                .map_err(err)?;
+                .map_err(draw_err)?;
             if let Some(label) = &v.label {
                 labelled = true;
                 anno.label(label).legend(move |(x, y)| {
@@ -249,9 +275,126 @@ impl Figure {
                 .border_style(BLACK.mix(0.4))
                 .label_font((FONT, 15))
                 .draw()
-                .map_err(err)?;
+                .map_err(draw_err)?;
         }
-        area.present().map_err(err)
+        Ok(())
+    }
+}
+
+impl Draw for Figure {
+    /// Picks the axis ranges from the drawable data and draws on `area`.
+    fn draw_on<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        let (log_x, log_y) = (self.log_x, self.log_y);
+        let points = self.series.iter().flat_map(|s| &s.points);
+        let drawn = points.filter(|&&(x, y)| drawable(x, log_x) && drawable(y, log_y));
+        let xs = drawn
+            .clone()
+            .map(|p| p.0)
+            .chain(self.vlines.iter().map(|v| v.x));
+        let x = axis_range(xs, log_x);
+        let y = axis_range(drawn.map(|p| p.1), log_y);
+        let log = |(lo, hi): (f64, f64)| -> LogCoord<f64> { (lo..hi).log_scale().into() };
+        let lin = |(lo, hi): (f64, f64)| -> RangedCoordf64 { (lo..hi).into() };
+        match (log_x, log_y) {
+            (true, true) => self.draw(area, log(x), log(y), y),
+            (true, false) => self.draw(area, log(x), lin(y), y),
+            (false, true) => self.draw(area, lin(x), log(y), y),
+            (false, false) => self.draw(area, lin(x), lin(y), y),
+        }
+    }
+}
+
+impl Render for Figure {
+    fn render_png(&self, width: u32, height: u32) -> Result<Vec<u8>, String> {
+        png_of(self, width, height)
+    }
+
+    fn render_svg(&self, width: u32, height: u32) -> Result<String, String> {
+        svg_of(self, width, height)
+    }
+
+    /// [`DEFAULT_SIZE`].
+    fn size(&self) -> (u32, u32) {
+        DEFAULT_SIZE
+    }
+}
+
+/// Largest natural width of [`Panels`] in pixels; wider grids are scaled down to it.
+pub const MAX_PANELS_WIDTH: u32 = 2400;
+
+/// Figures side by side in a grid, filled row by row, under one overall title.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Panels {
+    /// Title above the grid.
+    pub title: String,
+    /// The figures, in reading order.
+    pub panels: Vec<Figure>,
+    /// Figures per row (at least 1).
+    pub columns: usize,
+}
+
+impl Panels {
+    /// Number of rows of the grid (at least 1).
+    fn rows(&self) -> usize {
+        self.panels.len().div_ceil(self.columns.max(1)).max(1)
+    }
+}
+
+impl Draw for Panels {
+    /// Draws the title, then each figure on its cell of the grid below it.
+    fn draw_on<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        if self.columns == 0 {
+            return Err(format!(
+                "the panel grid '{}' has 0 columns (it needs at least 1)",
+                self.title
+            ));
+        }
+        if self.panels.is_empty() {
+            return Err(format!("the panel grid '{}' has no figures", self.title));
+        }
+        let rows = self.rows();
+        area.fill(&WHITE).map_err(draw_err)?;
+        let grid = area
+            .margin(10, 0, 0, 0)
+            .titled(&self.title, (FONT, 28))
+            .map_err(draw_err)?;
+        let (width, height) = grid.dim_in_pixel();
+        let cell = (width / self.columns as u32, height / rows as u32);
+        let (min_w, min_h) = MIN_SIZE;
+        if cell.0 < min_w || cell.1 < min_h {
+            return Err(format!(
+                "the panel grid '{}' leaves {}x{} pixels per figure ({} columns, {rows} rows), \
+                 less than the minimum {min_w}x{min_h}",
+                self.title, cell.0, cell.1, self.columns
+            ));
+        }
+        let cells = grid.split_evenly((rows, self.columns));
+        for (figure, cell) in self.panels.iter().zip(&cells) {
+            figure.draw_on(cell)?;
+        }
+        Ok(())
+    }
+}
+
+impl Render for Panels {
+    fn render_png(&self, width: u32, height: u32) -> Result<Vec<u8>, String> {
+        png_of(self, width, height)
+    }
+
+    fn render_svg(&self, width: u32, height: u32) -> Result<String, String> {
+        svg_of(self, width, height)
+    }
+
+    /// [`DEFAULT_SIZE`] per figure (`columns` across, as many rows as needed), scaled down so
+    /// that the width is at most [`MAX_PANELS_WIDTH`].
+    fn size(&self) -> (u32, u32) {
+        let width = self.columns.max(1) as f64 * f64::from(DEFAULT_SIZE.0);
+        let height = self.rows() as f64 * f64::from(DEFAULT_SIZE.1);
+        let scale = (f64::from(MAX_PANELS_WIDTH) / width).min(1.0);
+        (
+            (width * scale).round() as u32,
+            (height * scale).round() as u32,
+        )
     }
 }
 
@@ -272,7 +415,7 @@ impl Style {
 }
 
 /// Registers DejaVu Sans as the "sans-serif" family once; plotters cannot draw text before.
-fn register_font() -> Result<(), String> {
+pub(crate) fn register_font() -> Result<(), String> {
     static REGISTERED: OnceLock<Result<(), String>> = OnceLock::new();
     REGISTERED
         .get_or_init(|| {
@@ -355,8 +498,22 @@ fn axis_range(values: impl Iterator<Item = f64>, log: bool) -> (f64, f64) {
     }
 }
 
+/// The width of an axis range.
+fn span(r: &std::ops::Range<f64>) -> f64 {
+    (r.end - r.start).abs()
+}
+
+/// `v`, or 0 when it is below 10⁻⁹ of the axis span (rounding noise around zero).
+fn snap(v: f64, span: f64) -> f64 {
+    if v.abs() < 1e-9 * span {
+        0.0
+    } else {
+        v
+    }
+}
+
 /// A short tick label: three significant digits, plain for moderate magnitudes, else `2.5e-7`.
-fn tick_label(v: f64) -> String {
+pub(crate) fn tick_label(v: f64) -> String {
     if v == 0.0 || !v.is_finite() {
         return format!("{v}");
     }
@@ -547,12 +704,83 @@ mod tests {
     #[test]
     fn tick_labels_are_short() {
         assert_eq!(tick_label(1e-5), "1e-5");
+        assert_eq!(tick_label(snap(-2.220446049250313e-16, 1.2)), "0");
+        assert_eq!(tick_label(snap(1e-5, 1e-4)), "1e-5");
         assert_eq!(tick_label(0.001), "0.001");
         assert_eq!(tick_label(3.0 * 0.1), "0.3");
         assert_eq!(tick_label(100.0), "100");
         assert_eq!(tick_label(20000.0), "20000");
         assert_eq!(tick_label(2.5e7), "2.5e7");
         assert_eq!(tick_label(0.0), "0");
+    }
+
+    fn grid(figures: usize, columns: usize) -> Panels {
+        let panels = (0..figures)
+            .map(|i| Figure {
+                title: format!("panel {i}"),
+                ..power_law_figure()
+            })
+            .collect();
+        Panels {
+            title: "Grid of panels".into(),
+            panels,
+            columns,
+        }
+    }
+
+    #[test]
+    fn panels_size_scales_down_to_the_width_limit() {
+        assert_eq!(grid(1, 1).size(), DEFAULT_SIZE);
+        assert_eq!(grid(3, 2).size(), (2000, 1400));
+        assert_eq!(grid(4, 2).size(), (2000, 1400));
+        assert_eq!(grid(5, 3).size(), (2400, 1120));
+        assert_eq!(grid(4, 4).size(), (2400, 420));
+        assert_eq!(Render::size(&power_law_figure()), DEFAULT_SIZE);
+    }
+
+    #[test]
+    fn panels_draw_each_figure_in_its_cell() {
+        let panels = grid(3, 2);
+        let (w, h) = panels.size();
+        let (pw, ph, rgb) = decode(&panels.render_png(w, h).unwrap());
+        assert_eq!((pw, ph), (w, h));
+        // The bold blue series shows in the three filled cells, not in the empty fourth one.
+        let blue_in = |col: u32, row: u32| {
+            let (cw, ch) = (w / 2, h / 2);
+            (row * ch..(row + 1) * ch)
+                .flat_map(|y| (col * cw..(col + 1) * cw).map(move |x| (x, y)))
+                .filter(|&(x, y)| {
+                    let i = 3 * (y * w + x) as usize;
+                    rgb[i..i + 3] == BLUE
+                })
+                .count()
+        };
+        assert!(blue_in(0, 0) > 300 && blue_in(1, 0) > 300 && blue_in(0, 1) > 300);
+        assert_eq!(blue_in(1, 1), 0);
+
+        let svg = panels.render_svg(w, h).unwrap();
+        for text in ["Grid of panels", "panel 0", "panel 1", "panel 2"] {
+            assert!(has_text(&svg, text), "missing {text}");
+        }
+        assert_eq!(svg.matches("\nsimulation\n</text>").count(), 3);
+        assert_eq!(svg.matches("\ncrossover\n</text>").count(), 3);
+        // One document: drawing a panel does not close it early.
+        assert_eq!(svg.matches("</svg>").count(), 1);
+        assert!(svg.trim_end().ends_with("</svg>"));
+    }
+
+    #[test]
+    fn bad_panel_grids_are_errors() {
+        let err = grid(2, 0).render_png(1000, 700).unwrap_err();
+        assert!(err.contains("0 columns"), "{err}");
+        let err = grid(0, 2).render_svg(1000, 700).unwrap_err();
+        assert!(err.contains("no figures"), "{err}");
+        let err = grid(2, 2).render_png(500, 700).unwrap_err();
+        assert!(err.contains("minimum 300x200"), "{err}");
+        let too_many = grid(9, 9);
+        let (w, h) = too_many.size();
+        assert!(too_many.render_svg(w, h).is_err());
+        assert!(grid(2, 2).render_png(0, 10).unwrap_err().contains("0x10"));
     }
 
     #[test]

@@ -184,7 +184,8 @@ fn json_value(value: &Value) -> serde_json::Value {
     }
 }
 
-fn text_cell(value: &Value, sig_digits: usize) -> String {
+/// `value` as text for humans: floats with `sig_digits` significant digits, `Null` empty.
+pub(crate) fn text_cell(value: &Value, sig_digits: usize) -> String {
     match value {
         Value::Str(s) => s.clone(),
         Value::Int(i) => i.to_string(),
@@ -195,7 +196,7 @@ fn text_cell(value: &Value, sig_digits: usize) -> String {
 
 /// `x` with `sig` significant digits: plain notation for magnitudes in [1e-3, 1e6), else
 /// scientific (`1.235e-5`).
-fn format_sig(x: f64, sig: usize) -> String {
+pub(crate) fn format_sig(x: f64, sig: usize) -> String {
     if !x.is_finite() || x == 0.0 {
         return format!("{x}");
     }
