@@ -74,3 +74,24 @@ pub fn ode_seconds(d: usize, t_max: f64, dt: f64) -> Result<f64, String> {
     }
     Ok(start.elapsed().as_secs_f64())
 }
+
+/// Wall seconds of the E4 frontier (SGD, DANA-constant, DANA-decaying; 8 sizes; spec
+/// settings) at (α, β) = (1, 0.3), and the exponents it measured (to check it ran).
+pub fn frontier_seconds() -> Result<f64, String> {
+    let start = Instant::now();
+    let presets = [Preset::Sgd, Preset::DanaConstant, Preset::DanaDecaying];
+    let settings = crate::frontier::FrontierSettings::default();
+    let fronts = crate::frontier::frontiers(
+        1.0,
+        0.3,
+        &presets,
+        &Overrides::default(),
+        &settings,
+        false,
+        &|_| {},
+    )?;
+    if fronts.iter().any(|f| f.fit.is_none()) {
+        return Err("benchmark frontier could not be fitted".into());
+    }
+    Ok(start.elapsed().as_secs_f64())
+}

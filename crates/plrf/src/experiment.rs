@@ -62,14 +62,10 @@ impl Setup {
             batch,
             tr,
         };
-        let mut resolved = Vec::new();
-        for name in optimizers.split(',').map(str::trim) {
-            let preset: Preset = name.parse()?;
-            if resolved.iter().any(|o: &Optimizer| o.preset == preset) {
-                return Err(format!("optimizer '{name}' is listed twice in --optimizer"));
-            }
-            resolved.push(preset.build(&ctx, overrides));
-        }
+        let resolved = crate::optimizer::parse_presets(optimizers)?
+            .iter()
+            .map(|p| p.build(&ctx, overrides))
+            .collect();
         Ok(Setup {
             problem,
             batch,
@@ -119,7 +115,8 @@ impl Setup {
     }
 }
 
-fn check_overrides(o: &Overrides) -> Result<(), String> {
+/// Checks that every override is a finite number (and γ2 ≥ 0).
+pub fn check_overrides(o: &Overrides) -> Result<(), String> {
     let named = [
         ("--gamma1", o.gamma1),
         ("--gamma2", o.gamma2),
@@ -278,7 +275,7 @@ impl Curves {
 }
 
 /// A time as a table value: steps (whole numbers) print as integers.
-fn time(t: f64) -> Value {
+pub(crate) fn time(t: f64) -> Value {
     if t.fract() == 0.0 && t.abs() < 9.0e15 {
         Value::Int(t as i64)
     } else {

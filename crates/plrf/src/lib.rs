@@ -33,13 +33,17 @@
 pub mod bench;
 pub mod curve;
 pub mod experiment;
+pub mod frontier;
 pub mod moments;
 pub mod ode;
 pub mod optimizer;
+pub mod phases;
 pub mod problem;
 pub mod recursion;
 pub mod reference;
+pub mod reproduce;
 pub mod sampler;
+pub mod scaling;
 pub mod schedule;
 pub mod simulate;
 pub mod spectrum;

@@ -52,6 +52,19 @@ impl std::str::FromStr for Preset {
     }
 }
 
+/// Parses a comma-separated list of preset names (no repeats).
+pub fn parse_presets(list: &str) -> Result<Vec<Preset>, String> {
+    let mut presets: Vec<Preset> = Vec::new();
+    for name in list.split(',').map(str::trim) {
+        let preset: Preset = name.parse()?;
+        if presets.contains(&preset) {
+            return Err(format!("optimizer '{name}' is listed twice in --optimizer"));
+        }
+        presets.push(preset);
+    }
+    Ok(presets)
+}
+
 /// Problem quantities the preset defaults depend on.
 #[derive(Clone, Copy, Debug)]
 pub struct PresetContext {

@@ -7,7 +7,7 @@ use lab::table::{render, Format, Table, Value};
 
 #[derive(Subcommand)]
 pub enum BenchTarget {
-    /// Samplers at (d, v) = (200, 800) and (500, 2000), B = 1, and the ODE at d = 1e5, t_max = 1e12.
+    /// Samplers at (d, v) = (200, 800) and (500, 2000), B = 1, the ODE at d = 1e5, t_max = 1e12, and the E4 frontier.
     Plrf {
         /// table or json.
         #[arg(long, default_value = "table", value_name = "table|json")]
@@ -38,7 +38,7 @@ pub fn run(target: BenchTarget, quiet: bool) -> Result<Outcome, String> {
     if format == Format::Csv {
         return Err("bench prints table or json (got csv)".into());
     }
-    let bar = lab::progress::bar(5, "bench plrf", quiet);
+    let bar = lab::progress::bar(6, "bench plrf", quiet);
     let mut table = Table::new([
         "measurement",
         "value",
@@ -69,12 +69,21 @@ pub fn run(target: BenchTarget, quiet: bool) -> Result<Outcome, String> {
         ));
     }
     let ode = plrf::bench::ode_seconds(100_000, 1e12, 0.01)?;
+    bar.inc(1);
+    let frontier = plrf::bench::frontier_seconds()?;
     bar.finish_and_clear();
     table.push(row(
         "ODE solve, d=1e5, t_max=1e12, dt=0.01".into(),
         ode,
         "s",
         Some(10.0),
+        None,
+    ));
+    table.push(row(
+        "E4 frontier, 3 optimizers x 8 d, (1, 0.3)".into(),
+        frontier,
+        "s",
+        Some(60.0),
         None,
     ));
     print!("{}", render(&table, format, 4));

@@ -3,6 +3,7 @@
 mod bench;
 mod output;
 mod plrf_cmd;
+mod reproduce_cmd;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -29,6 +30,8 @@ enum Command {
         #[command(subcommand)]
         command: plrf_cmd::PlrfCommand,
     },
+    /// Run the papers' experiments and check their claims; writes report.html.
+    Reproduce(reproduce_cmd::ReproduceArgs),
     /// Performance benchmarks against the official code's figures.
     Bench {
         #[command(subcommand)]
@@ -79,6 +82,7 @@ fn main() -> ExitCode {
     }
     let result = match cli.command {
         Command::Plrf { command } => plrf_cmd::run(command, cli.quiet),
+        Command::Reproduce(args) => reproduce_cmd::run(args, cli.quiet),
         Command::Bench { target } => bench::run(target, cli.quiet),
     };
     match result {

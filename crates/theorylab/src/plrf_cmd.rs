@@ -4,9 +4,11 @@ use crate::output::{commit, warn, OutputArgs};
 use crate::Outcome;
 use clap::{Args, Subcommand};
 use plrf::experiment::{self, Curves, Setup, SimulateSettings};
+use plrf::frontier::{frontiers, FrontierSettings};
 use plrf::ode::OdeSettings;
 use plrf::reference::{compare, read_reference};
 use plrf::sampler::SamplerKind;
+use plrf::scaling;
 use plrf::schedule::DeltaConvention;
 use plrf::spectrum::{LimitLoss, SpectrumSource};
 use plrf::{Overrides, Problem};
@@ -21,9 +23,15 @@ pub enum PlrfCommand {
     Ode(OdeArgs),
     /// The exact discrete moment recursion: E P(θ_k) with no sampling noise.
     Recursion(RecursionArgs),
+    /// Local slopes of log(P − P∞) per decade of the ODE, beside the predicted slopes (E3).
+    Slopes(SlopesArgs),
+    /// Compute-optimal frontier over a grid of d: exponents η (loss) and ξ (size), E4.
+    Frontier(FrontierArgs),
+    /// The (α, β) plane coloured by phase, with the predicted exponents.
+    Phases(PhasesArgs),
 }
 
-/// The problem, the optimizers and their hyperparameter overrides.
+/// The problem (α, β, d, v, B, seed) and the optimizers.
 #[derive(Args, Clone, Debug)]
 pub struct ProblemArgs {
     /// Data exponent α > 0 (Var x_j = j^{-2α}).
@@ -41,12 +49,19 @@ pub struct ProblemArgs {
     /// Batch size B (gradients are batch means).
     #[arg(long, default_value = "1", value_parser = parse_count)]
     batch: u64,
-    /// Comma-separated presets: sgd, sgd-m, dana-constant, dana-decaying.
-    #[arg(long, value_name = "LIST")]
-    optimizer: String,
     /// Seed of the instance W and of the batches.
     #[arg(long, default_value = "0")]
     seed: u64,
+    #[command(flatten)]
+    optimizers: OptimizerArgs,
+}
+
+/// The optimizer presets and their hyperparameter overrides.
+#[derive(Args, Clone, Debug)]
+pub struct OptimizerArgs {
+    /// Comma-separated presets: sgd, sgd-m, dana-constant, dana-decaying.
+    #[arg(long, value_name = "LIST")]
+    optimizer: String,
     /// γ1 (constant) [preset: 1, SGD 0].
     #[arg(long)]
     gamma1: Option<f64>,
@@ -70,6 +85,19 @@ pub struct ProblemArgs {
     force: bool,
 }
 
+impl OptimizerArgs {
+    fn overrides(&self) -> Overrides {
+        Overrides {
+            gamma1: self.gamma1,
+            gamma2: self.gamma2,
+            gamma3: self.gamma3,
+            kappa3: self.kappa3,
+            delta: self.delta,
+            delta_convention: self.delta_convention,
+        }
+    }
+}
+
 /// Accepts integers written plainly or in scientific notation (1e5).
 fn parse_count(s: &str) -> Result<u64, String> {
     let x: f64 = s
@@ -86,21 +114,14 @@ impl ProblemArgs {
     fn setup(&self) -> Result<Setup, String> {
         let v = self.v.unwrap_or(4 * self.d);
         let problem = Problem::new(self.alpha, self.beta, v as usize, self.d as usize)?;
-        let overrides = Overrides {
-            gamma1: self.gamma1,
-            gamma2: self.gamma2,
-            gamma3: self.gamma3,
-            kappa3: self.kappa3,
-            delta: self.delta,
-            delta_convention: self.delta_convention,
-        };
+        let o = &self.optimizers;
         Setup::new(
             problem,
             self.batch as usize,
             self.seed,
-            &self.optimizer,
-            &overrides,
-            self.force,
+            &o.optimizer,
+            &o.overrides(),
+            o.force,
         )
     }
 }
@@ -183,11 +204,89 @@ pub struct RecursionArgs {
     output: OutputArgs,
 }
 
+#[derive(Args)]
+pub struct SlopesArgs {
+    #[command(flatten)]
+    problem: ProblemArgs,
+    #[command(flatten)]
+    spectrum: SpectrumArgs,
+    /// Final time t_max > 1.
+    #[arg(long, default_value = "1e9")]
+    t_max: f64,
+    /// Log-time step Δs > 0.
+    #[arg(long, default_value = "0.01")]
+    dt: f64,
+    #[command(flatten)]
+    output: OutputArgs,
+}
+
+#[derive(Args)]
+pub struct FrontierArgs {
+    /// Data exponent α > 0.
+    #[arg(long)]
+    alpha: f64,
+    /// Target exponent β.
+    #[arg(long)]
+    beta: f64,
+    /// Batch size B.
+    #[arg(long, default_value = "1", value_parser = parse_count)]
+    batch: u64,
+    #[command(flatten)]
+    optimizers: OptimizerArgs,
+    /// Model sizes d (v = 4d) [default: 200·2^i, i = 0..7].
+    #[arg(long, value_name = "LIST", value_delimiter = ',', value_parser = parse_count)]
+    d_grid: Vec<u64>,
+    /// Range of compute f = t·d·B (81 log-spaced values).
+    #[arg(long, default_value = "1e5,1e13", value_name = "LO,HI", value_parser = parse_range)]
+    f_range: (f64, f64),
+    /// Window of f for the fits of log P* and log d* on log f.
+    #[arg(long, default_value = "1e7,1e11", value_name = "LO,HI", value_parser = parse_range)]
+    fit_range: (f64, f64),
+    /// Log-time step Δs of the ODEs (each run to t_max = max f/(d·B)).
+    #[arg(long, default_value = "0.01")]
+    dt: f64,
+    /// P∞ of the theory inputs: official or exact.
+    #[arg(long, default_value = "official", value_name = "official|exact")]
+    limit_loss: LimitLoss,
+    #[command(flatten)]
+    output: OutputArgs,
+}
+
+#[derive(Args)]
+pub struct PhasesArgs {
+    /// Range of α.
+    #[arg(long, default_value = "0.05,2", value_name = "LO,HI", value_parser = parse_range)]
+    alpha_range: (f64, f64),
+    /// Range of β.
+    #[arg(long, default_value = "0.05,2", value_name = "LO,HI", value_parser = parse_range)]
+    beta_range: (f64, f64),
+    /// Cells per axis of the map.
+    #[arg(long, default_value = "200", value_parser = parse_count)]
+    grid: u64,
+    #[command(flatten)]
+    output: OutputArgs,
+}
+
+/// Parses "LO,HI" with finite LO < HI.
+fn parse_range(s: &str) -> Result<(f64, f64), String> {
+    let parts: Vec<&str> = s.split(',').map(str::trim).collect();
+    let nums: Vec<f64> = parts.iter().filter_map(|p| p.parse().ok()).collect();
+    match nums[..] {
+        [lo, hi] if parts.len() == 2 && lo.is_finite() && hi.is_finite() && lo < hi => Ok((lo, hi)),
+        _ => Err(format!(
+            "'{s}' is not a range LO,HI of two finite numbers with LO < HI"
+        )),
+    }
+}
+
 pub fn run(command: PlrfCommand, quiet: bool) -> Result<Outcome, String> {
     match command {
         PlrfCommand::Simulate(a) => simulate(a, quiet),
         PlrfCommand::Ode(a) => ode(a, quiet),
         PlrfCommand::Recursion(a) => recursion(a, quiet),
+        PlrfCommand::Slopes(a) => slopes(a, quiet),
+        PlrfCommand::Frontier(a) => frontier(a, quiet),
+        PlrfCommand::Phases(a) => phases(a),
     }
 }
 
@@ -366,4 +465,166 @@ fn write_curves(
         dir.add_figure("risk", &curves.figure(title))?;
     }
     commit(dir)
+}
+
+fn slopes(a: SlopesArgs, quiet: bool) -> Result<Outcome, String> {
+    let setup = a.problem.setup()?;
+    let settings = OdeSettings {
+        t_max: a.t_max,
+        dt: a.dt,
+        batch: setup.batch,
+        approximate: false,
+    };
+    settings.validate()?;
+    let bar = lab::progress::bar(
+        experiment::ode_work(&setup, &settings),
+        "plrf slopes",
+        quiet,
+    );
+    let cfg = config(
+        "plrf slopes",
+        &setup,
+        json!({ "spectrum": a.spectrum.spectrum, "limit_loss": a.spectrum.limit_loss, "ode": settings }),
+    );
+    let curves = experiment::run_ode(
+        setup,
+        a.spectrum.spectrum,
+        a.spectrum.limit_loss,
+        settings,
+        &|n| bar.inc(n),
+    )?;
+    bar.finish_and_clear();
+    warn(&curves.warnings);
+    let rows = scaling::slope_rows(&curves);
+    let table = scaling::slope_table(&rows);
+    a.output.print(&table, &table);
+    let mut dir = a.output.dir();
+    if let Some(dir) = dir.as_mut() {
+        let names: Vec<String> = curves.curves.iter().map(|c| c.0.clone()).collect();
+        dir.add_json("config.json", &cfg)?;
+        dir.add_csv("slopes.csv", &table);
+        dir.add_csv("ode.csv", &curves.table());
+        dir.add_json(
+            "summary.json",
+            &json!({ "p_inf": curves.p_inf, "slopes": rows, "warnings": curves.warnings }),
+        )?;
+        dir.add_figure(
+            "slopes",
+            &scaling::slope_figure(&rows, &names, "Local slopes of log(P − P∞)"),
+        )?;
+        dir.add_figure("risk", &curves.figure("PLRF: loss ODE"))?;
+    }
+    commit(dir)?;
+    Ok(Outcome::Done)
+}
+
+fn frontier(a: FrontierArgs, quiet: bool) -> Result<Outcome, String> {
+    Problem::new(a.alpha, a.beta, 4, 1)?;
+    let presets = plrf::optimizer::parse_presets(&a.optimizers.optimizer)?;
+    let overrides = a.optimizers.overrides();
+    experiment::check_overrides(&overrides)?;
+    let limit_loss = match a.limit_loss {
+        LimitLoss::Theory(mode) => mode,
+        _ => return Err("plrf frontier takes --limit-loss official or exact".into()),
+    };
+    let mut settings = FrontierSettings {
+        dt: a.dt,
+        batch: a.batch as usize,
+        limit_loss,
+        ..Default::default()
+    };
+    if a.batch == 0 {
+        return Err("--batch must be at least 1".into());
+    }
+    if !a.d_grid.is_empty() {
+        settings.d_grid = a.d_grid.iter().map(|&d| d as usize).collect();
+    }
+    settings.compute_max = a.f_range.1;
+    settings.f_range = a.f_range;
+    settings.fit_range = a.fit_range;
+    OdeSettings {
+        t_max: settings.compute_max
+            / settings.d_grid.iter().max().copied().unwrap_or(1) as f64
+            / a.batch as f64,
+        dt: a.dt,
+        batch: settings.batch,
+        approximate: false,
+    }
+    .validate()
+    .map_err(|e| format!("{e}: raise the top of --f-range or lower the largest d"))?;
+    let bar = lab::progress::bar(
+        (presets.len() * settings.d_grid.len()) as u64,
+        "plrf frontier",
+        quiet,
+    );
+    let fronts = frontiers(
+        a.alpha,
+        a.beta,
+        &presets,
+        &overrides,
+        &settings,
+        a.optimizers.force,
+        &|n| bar.inc(n),
+    )?;
+    bar.finish_and_clear();
+    let table = scaling::frontier_table(&fronts);
+    a.output.print(&table, &table);
+    let mut dir = a.output.dir();
+    if let Some(dir) = dir.as_mut() {
+        dir.add_json(
+            "config.json",
+            &json!({
+                "theorylab_version": env!("CARGO_PKG_VERSION"),
+                "command": "plrf frontier",
+                "alpha": a.alpha,
+                "beta": a.beta,
+                "optimizers": presets,
+                "overrides": overrides,
+                "settings": settings,
+            }),
+        )?;
+        dir.add_csv("frontier.csv", &table);
+        dir.add_csv("envelope.csv", &scaling::envelope_table(&fronts));
+        dir.add_json("summary.json", &table.to_json())?;
+        dir.add_figure(
+            "frontier",
+            &scaling::frontier_panels(&fronts, "Loss vs compute for each d, and the envelope"),
+        )?;
+        dir.add_figure(
+            "d_star",
+            &scaling::d_star_figure(&fronts, "Compute-optimal model size d*(f)"),
+        )?;
+    }
+    commit(dir)?;
+    Ok(Outcome::Done)
+}
+
+fn phases(a: PhasesArgs) -> Result<Outcome, String> {
+    if a.grid < 2 || a.grid > 2000 {
+        return Err(format!(
+            "--grid must be between 2 and 2000 (got {})",
+            a.grid
+        ));
+    }
+    let table = plrf::phases::phase_table();
+    a.output.print(&table, &table);
+    let mut dir = a.output.dir();
+    if let Some(dir) = dir.as_mut() {
+        let map = plrf::phases::phase_map(a.alpha_range, a.beta_range, a.grid as usize);
+        dir.add_json(
+            "config.json",
+            &json!({
+                "theorylab_version": env!("CARGO_PKG_VERSION"),
+                "command": "plrf phases",
+                "alpha_range": a.alpha_range,
+                "beta_range": a.beta_range,
+                "grid": a.grid,
+            }),
+        )?;
+        dir.add_csv("phases.csv", &table);
+        dir.add_json("summary.json", &table.to_json())?;
+        dir.add_figure("phases", &map)?;
+    }
+    commit(dir)?;
+    Ok(Outcome::Done)
 }

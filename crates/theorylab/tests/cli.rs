@@ -315,3 +315,136 @@ fn simulate_with_ode_draws_the_e1_figure() {
     assert!(svg.contains("dana-decaying (ODE)"));
     let _ = std::fs::remove_dir_all(out);
 }
+
+#[test]
+fn frontier_json_has_one_object_per_optimizer_with_theory() {
+    let out = scratch("frontier");
+    let result = theorylab(&[
+        "plrf",
+        "frontier",
+        "--alpha",
+        "1",
+        "--beta",
+        "0.3",
+        "--optimizer",
+        "sgd,dana-decaying",
+        "--d-grid",
+        "100,200,400,800",
+        "--f-range",
+        "1e4,1e10",
+        "--fit-range",
+        "1e6,1e9",
+        "--format",
+        "json",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(
+        result.status.success(),
+        "{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+    let rows: serde_json::Value = serde_json::from_slice(&result.stdout).unwrap();
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0]["optimizer"], "sgd");
+    // Theory from spec §4.2/4.3 at (1, 0.3): p = 1.6.
+    let close = |v: &serde_json::Value, x: f64| (v.as_f64().unwrap() - x).abs() < 1e-12;
+    assert!(close(&rows[0]["loss_exponent_theory"], 1.6 / 3.0));
+    assert!(close(&rows[0]["d_exponent_theory"], 1.0 / 3.0));
+    assert!(close(&rows[1]["loss_exponent_theory"], 1.6 * 3.0 / 7.0));
+    for row in rows {
+        assert!(
+            row["loss_exponent"].as_f64().unwrap() > 0.0,
+            "a decreasing loss has η > 0"
+        );
+        assert!(row["d_exponent"].is_f64());
+    }
+    for f in [
+        "config.json",
+        "frontier.csv",
+        "envelope.csv",
+        "summary.json",
+        "frontier.png",
+        "d_star.svg",
+    ] {
+        assert!(out.join(f).is_file(), "missing {f}");
+    }
+    let _ = std::fs::remove_dir_all(out);
+}
+
+#[test]
+fn phases_prints_every_region_and_draws_the_map() {
+    let out = scratch("phases");
+    let result = theorylab(&[
+        "plrf",
+        "phases",
+        "--grid",
+        "40",
+        "--format",
+        "csv",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(
+        result.status.success(),
+        "{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+    let text = String::from_utf8(result.stdout).unwrap();
+    for phase in ["Ia,", "Ib,", "Ic,", "II,", "III,", "IVa/IVb,", "trivial,"] {
+        assert!(
+            text.lines().any(|l| l.starts_with(phase)),
+            "{phase} missing"
+        );
+    }
+    let svg = std::fs::read_to_string(out.join("phases.svg")).unwrap();
+    assert!(svg.contains("no formula"));
+    let bad = theorylab(&["plrf", "phases", "--alpha-range", "2,1"]);
+    assert_eq!(bad.status.code(), Some(2));
+    let _ = std::fs::remove_dir_all(out);
+}
+
+#[test]
+fn reproduce_quick_passes_every_claim_and_writes_the_report() {
+    // The E3, E4 and E6 checks of spec §8 items 11–14 and the paper's claims, at the
+    // quick scale (about a minute on 2 cores).
+    let out = scratch("reproduce");
+    let result = theorylab(&[
+        "reproduce",
+        "--quick",
+        "--strict",
+        "--format",
+        "json",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    let claims: serde_json::Value = serde_json::from_slice(&result.stdout).unwrap();
+    let failed: Vec<&serde_json::Value> = claims
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["verdict"] == "fail")
+        .collect();
+    assert!(failed.is_empty(), "failed claims: {failed:#?}");
+    assert_eq!(result.status.code(), Some(0), "{stderr}");
+    for id in [
+        "paper-1",
+        "paper-2",
+        "paper-3",
+        "E6-frontier Δ=0.01",
+        "item14 (α, β) = (1, 0.3)",
+    ] {
+        assert!(
+            claims.as_array().unwrap().iter().any(|c| c["id"] == id),
+            "{id} missing"
+        );
+    }
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("<svg") && html.contains("paper-2"));
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("claims.json")).unwrap()).unwrap();
+    assert_eq!(saved, claims);
+    let _ = std::fs::remove_dir_all(out);
+}

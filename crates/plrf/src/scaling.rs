@@ -1,0 +1,218 @@
+//! Scaling-law reports: local loss-curve slopes next to their predictions (spec E3) and
+//! compute-optimal frontiers with their exponents (spec E4), as tables and figures.
+
+use crate::experiment::{time, Curves};
+use crate::frontier::Frontier;
+use crate::optimizer::Preset;
+use crate::phases::loss_slope;
+use crate::schedule::Schedule;
+use lab::plot::{Figure, Panels, Series, Style};
+use lab::table::{Table, Value};
+use serde::Serialize;
+
+/// One decade's measured slope beside the prediction.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SlopeRow {
+    /// Optimizer name.
+    pub optimizer: String,
+    /// Decade start.
+    pub t_lo: f64,
+    /// Decade end.
+    pub t_hi: f64,
+    /// Least-squares slope of log(P − P∞) vs log t.
+    pub slope: f64,
+    /// Predicted slope where a formula exists (DANA-constant: SGD's before 1/γ3, −p/α
+    /// after; none on the decade containing 1/γ3).
+    pub predicted: Option<f64>,
+    /// Positive slope: the loss rises.
+    pub unstable: bool,
+}
+
+/// Local slopes of every curve, with predictions for (α, β).
+pub fn slope_rows(curves: &Curves) -> Vec<SlopeRow> {
+    let (alpha, beta) = (curves.setup.problem.alpha, curves.setup.problem.beta);
+    let mut rows = Vec::new();
+    for ((name, curve), opt) in curves.curves.iter().zip(&curves.setup.optimizers) {
+        let switch = match (opt.preset, opt.hyper.gamma3) {
+            (Preset::DanaConstant, Schedule::PowerLaw { scale, .. }) if scale > 0.0 => {
+                Some(1.0 / scale)
+            }
+            _ => None,
+        };
+        for s in curve.decade_slopes(curves.p_inf) {
+            let predicted = match switch {
+                Some(t3) if s.t_hi <= t3 => loss_slope(Preset::Sgd, alpha, beta),
+                Some(t3) if s.t_lo >= t3 => loss_slope(Preset::DanaConstant, alpha, beta),
+                Some(_) => None,
+                None => loss_slope(opt.preset, alpha, beta),
+            };
+            rows.push(SlopeRow {
+                optimizer: name.clone(),
+                t_lo: s.t_lo,
+                t_hi: s.t_hi,
+                slope: s.slope,
+                predicted,
+                unstable: s.unstable,
+            });
+        }
+    }
+    rows
+}
+
+/// The slope rows as a table.
+pub fn slope_table(rows: &[SlopeRow]) -> Table {
+    let mut table = Table::new([
+        "optimizer",
+        "t_lo",
+        "t_hi",
+        "slope",
+        "predicted",
+        "unstable",
+    ]);
+    for r in rows {
+        table.push(vec![
+            r.optimizer.as_str().into(),
+            time(r.t_lo),
+            time(r.t_hi),
+            r.slope.into(),
+            r.predicted.into(),
+            if r.unstable { "yes" } else { "" }.into(),
+        ]);
+    }
+    table
+}
+
+/// Local slope per decade (at the decade's geometric middle) with predictions dashed.
+pub fn slope_figure(rows: &[SlopeRow], names: &[String], title: &str) -> Figure {
+    let mut fig = Figure::new(title, "t (decade middle)", "local slope of log(P − P∞)");
+    fig.log_y = false;
+    for (i, name) in names.iter().enumerate() {
+        let mine: Vec<&SlopeRow> = rows.iter().filter(|r| &r.optimizer == name).collect();
+        let mid = |r: &SlopeRow| (r.t_lo * r.t_hi).sqrt();
+        fig.series.push(Series {
+            label: Some(name.clone()),
+            points: mine.iter().map(|r| (mid(r), r.slope)).collect(),
+            color: i,
+            style: Style::Bold,
+        });
+        let predicted: Vec<(f64, f64)> = mine
+            .iter()
+            .filter_map(|r| r.predicted.map(|p| (mid(r), p)))
+            .collect();
+        if !predicted.is_empty() {
+            fig.series.push(Series {
+                label: Some(format!("{name} (predicted)")),
+                points: predicted,
+                color: i,
+                style: Style::Dashed,
+            });
+        }
+    }
+    fig
+}
+
+/// One row per optimizer: measured and predicted (η, ξ) with standard errors.
+pub fn frontier_table(fronts: &[Frontier]) -> Table {
+    let mut table = Table::new([
+        "optimizer",
+        "loss_exponent",
+        "loss_exponent_stderr",
+        "loss_exponent_theory",
+        "d_exponent",
+        "d_exponent_stderr",
+        "d_exponent_theory",
+    ]);
+    for f in fronts {
+        let fit = f.fit.as_ref();
+        table.push(vec![
+            f.preset.name().into(),
+            fit.map(|x| x.loss_exponent).into(),
+            fit.map(|x| x.loss_exponent_stderr).into(),
+            f.theory.map(|t| t.0).into(),
+            fit.map(|x| x.d_exponent).into(),
+            fit.map(|x| x.d_exponent_stderr).into(),
+            f.theory.map(|t| t.1).into(),
+        ]);
+    }
+    table
+}
+
+/// Every envelope point: `optimizer,f,p_star,d_star`.
+pub fn envelope_table(fronts: &[Frontier]) -> Table {
+    let mut table = Table::new(["optimizer", "f", "p_star", "d_star"]);
+    for fr in fronts {
+        let e = &fr.envelope;
+        for i in 0..e.f.len() {
+            table.push(vec![
+                fr.preset.name().into(),
+                e.f[i].into(),
+                e.p_star[i].into(),
+                e.d_star[i].map_or(Value::Null, Value::from),
+            ]);
+        }
+    }
+    table
+}
+
+/// P vs compute f for every d (thin) with the envelope (bold), one panel per optimizer.
+pub fn frontier_panels(fronts: &[Frontier], title: &str) -> Panels {
+    let panels = fronts
+        .iter()
+        .map(|fr| {
+            let mut fig = Figure::new(fr.preset.name(), "compute f = t·d·B", "population risk P");
+            let n = fr.curves.len();
+            for (k, (d, c)) in fr.curves.iter().enumerate() {
+                fig.series.push(Series {
+                    label: (k == 0 || k + 1 == n).then(|| format!("d = {d}")),
+                    points: c
+                        .t
+                        .iter()
+                        .zip(&c.risk)
+                        .map(|(&t, &p)| (t * *d as f64, p))
+                        .collect(),
+                    color: k,
+                    style: Style::Normal,
+                });
+            }
+            fig.series.push(Series {
+                label: Some("envelope P*(f)".into()),
+                points: points(&fr.envelope.f, &fr.envelope.p_star),
+                color: 7,
+                style: Style::Bold,
+            });
+            fig
+        })
+        .collect();
+    Panels {
+        title: title.to_string(),
+        panels,
+        columns: fronts.len().clamp(1, 3),
+    }
+}
+
+/// d*(f) for every optimizer.
+pub fn d_star_figure(fronts: &[Frontier], title: &str) -> Figure {
+    let mut fig = Figure::new(title, "compute f", "optimal size d*");
+    for (i, fr) in fronts.iter().enumerate() {
+        let d: Vec<Option<f64>> = fr
+            .envelope
+            .d_star
+            .iter()
+            .map(|d| d.map(|x| x as f64))
+            .collect();
+        fig.series.push(Series {
+            label: Some(fr.preset.name().into()),
+            points: points(&fr.envelope.f, &d),
+            color: i,
+            style: Style::Bold,
+        });
+    }
+    fig
+}
+
+fn points(x: &[f64], y: &[Option<f64>]) -> Vec<(f64, f64)> {
+    x.iter()
+        .zip(y)
+        .filter_map(|(&a, b)| b.map(|b| (a, b)))
+        .collect()
+}
