@@ -12,4 +12,5 @@ pub mod progress;
 pub mod regions;
 pub mod report;
 pub mod seed;
+pub mod sweep;
 pub mod table;

@@ -8,6 +8,9 @@ use std::io::{self, Write};
 use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
+/// The file whose presence marks a finished run; `commit` writes it last.
+pub const SUMMARY: &str = "summary.json";
+
 /// A run directory: a target path plus files staged in memory until [`OutDir::commit`].
 #[derive(Clone, Debug)]
 pub struct OutDir {
@@ -67,7 +70,9 @@ impl OutDir {
     /// its final folder, then renames them all into place; returns the written paths in staging
     /// order. Names are checked before anything is written; on failure the temporary files are
     /// removed, and the directory too if this call created it and it is empty.
-    pub fn commit(self) -> Result<Vec<PathBuf>, String> {
+    pub fn commit(mut self) -> Result<Vec<PathBuf>, String> {
+        // `summary.json` goes last: its presence marks a complete run (sweeps rely on it).
+        self.files.sort_by_key(|(name, _)| name == SUMMARY);
         let mut seen = HashSet::new();
         for (name, _) in &self.files {
             check_name(name)?;
@@ -194,6 +199,17 @@ mod tests {
             .collect();
         names.sort();
         names
+    }
+
+    #[test]
+    fn summary_is_written_last() {
+        let dir = scratch("summary-last");
+        let mut out = OutDir::new(&dir);
+        out.add_text(SUMMARY, "{}".to_string());
+        out.add_text("data.csv", "a\n".to_string());
+        let written = out.commit().unwrap();
+        assert_eq!(written.last(), Some(&dir.join(SUMMARY)));
+        let _ = fs::remove_dir_all(dir);
     }
 
     #[test]

@@ -1,0 +1,641 @@
+//! Parameter sweeps: a TOML file names one command, its fixed flags and a grid; every
+//! point of the grid runs in its own directory named by a stable hash of its
+//! configuration, and is done when its `summary.json` exists. Points run on local
+//! threads or as a Slurm job array; a rerun skips what is done.
+//!
+//! ```toml
+//! command = "plrf ode"          # the theorylab command of every point
+//! [fixed]                       # flags shared by every point
+//! alpha = 1.0
+//! beta = 0.3
+//! t-max = 1e5
+//! [grid]                        # lists; the points are their Cartesian product
+//! d = [100, 200, 400]
+//! optimizer = ["sgd", "dana-constant", "dana-decaying"]
+//! [[points]]                    # optional explicit points (over the fixed flags)
+//! d = 5000
+//! optimizer = "sgd"
+//! [slurm]                       # optional, for --executor slurm
+//! partition = "debug"
+//! time = "00:10:00"
+//! mem = "1G"
+//! cpus-per-task = 1
+//! throttle = 4                  # at most 4 array tasks at once (%4)
+//! extra = ["#SBATCH --qos=normal"]
+//! ```
+
+use crate::outdir::{write_atomic, SUMMARY};
+use crate::table::{Table, Value};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+/// A flag value: `--name value`, or `--name` alone for `true` (omitted for `false`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum FlagValue {
+    /// A boolean switch.
+    Bool(bool),
+    /// An integer.
+    Int(i64),
+    /// A number.
+    Float(f64),
+    /// Text.
+    Str(String),
+}
+
+impl FlagValue {
+    fn from_toml(key: &str, v: &toml::Value) -> Result<FlagValue, String> {
+        Ok(match v {
+            toml::Value::Boolean(b) => FlagValue::Bool(*b),
+            toml::Value::Integer(i) => FlagValue::Int(*i),
+            toml::Value::Float(x) => FlagValue::Float(*x),
+            toml::Value::String(s) => FlagValue::Str(s.clone()),
+            other => {
+                return Err(format!(
+                    "'{key}' must be a string, number or boolean, not {}",
+                    other.type_str()
+                ))
+            }
+        })
+    }
+
+    /// The value as it appears on the command line.
+    pub fn text(&self) -> String {
+        match self {
+            FlagValue::Bool(b) => b.to_string(),
+            FlagValue::Int(i) => i.to_string(),
+            FlagValue::Float(x) => format!("{x:?}"),
+            FlagValue::Str(s) => s.clone(),
+        }
+    }
+}
+
+/// Slurm settings of a sweep (all optional).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct SlurmOptions {
+    /// `--partition`.
+    pub partition: Option<String>,
+    /// `--time`.
+    pub time: Option<String>,
+    /// `--mem`.
+    pub mem: Option<String>,
+    /// `--cpus-per-task`.
+    pub cpus_per_task: Option<u32>,
+    /// At most this many array tasks at once (`%N`).
+    pub throttle: Option<u32>,
+    /// Extra lines for the script (each should start with `#SBATCH`).
+    #[serde(default)]
+    pub extra: Vec<String>,
+}
+
+/// One point: its index, flags and directory name.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Point {
+    /// Position in the sweep (the Slurm array index).
+    pub index: usize,
+    /// Every flag of the point (fixed flags merged with its grid values).
+    pub flags: BTreeMap<String, FlagValue>,
+    /// Stable 64-bit hash of (command, flags), as 16 hex digits: the directory name.
+    pub hash: String,
+}
+
+/// A parsed, validated sweep.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Sweep {
+    /// The command words, e.g. `["plrf", "ode"]`.
+    pub command: Vec<String>,
+    /// Slurm settings.
+    pub slurm: SlurmOptions,
+    /// Every point, in order.
+    pub points: Vec<Point>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SweepFile {
+    command: String,
+    #[serde(default)]
+    fixed: toml::Table,
+    #[serde(default)]
+    grid: toml::Table,
+    #[serde(default)]
+    points: Vec<toml::Table>,
+    #[serde(default)]
+    slurm: SlurmOptions,
+}
+
+impl Sweep {
+    /// Parses a sweep file. `check` receives each point's full argument list (command
+    /// words then flags) and returns the command's own verdict on it (unknown command or
+    /// flag, wrong type, missing flag), so nothing runs or is written for a bad file.
+    pub fn parse(
+        text: &str,
+        check: &dyn Fn(&[String]) -> Result<(), String>,
+    ) -> Result<Sweep, String> {
+        let file: SweepFile = toml::from_str(text).map_err(|e| {
+            let msg = e.message().to_string();
+            match e.span() {
+                Some(span) => format!(
+                    "{msg} (line {})",
+                    text[..span.start].matches('\n').count() + 1
+                ),
+                None => msg,
+            }
+        })?;
+        let command: Vec<String> = file
+            .command
+            .split_whitespace()
+            .map(str::to_string)
+            .collect();
+        if command.is_empty() {
+            return Err("'command' is empty: name a theorylab command such as \"plrf ode\"".into());
+        }
+        let fixed = flags(&file.fixed)?;
+        let mut axes: Vec<(String, Vec<FlagValue>)> = Vec::new();
+        for (key, value) in &file.grid {
+            let list = value
+                .as_array()
+                .ok_or_else(|| format!("grid '{key}' must be a list of values"))?;
+            if list.is_empty() {
+                return Err(format!("grid '{key}' is empty: give at least one value"));
+            }
+            let values = list
+                .iter()
+                .map(|v| FlagValue::from_toml(key, v))
+                .collect::<Result<_, _>>()?;
+            axes.push((key.clone(), values));
+        }
+        let mut combos: Vec<BTreeMap<String, FlagValue>> = Vec::new();
+        if !axes.is_empty() || file.points.is_empty() {
+            combos.push(fixed.clone());
+        }
+        for (key, values) in &axes {
+            combos = combos
+                .into_iter()
+                .flat_map(|base| {
+                    values.iter().map(move |v| {
+                        let mut p = base.clone();
+                        p.insert(key.clone(), v.clone());
+                        p
+                    })
+                })
+                .collect();
+        }
+        for extra in &file.points {
+            let mut p = fixed.clone();
+            p.extend(flags(extra)?);
+            combos.push(p);
+        }
+        let mut points: Vec<Point> = Vec::with_capacity(combos.len());
+        for (index, flags) in combos.into_iter().enumerate() {
+            let point = Point {
+                index,
+                hash: hash(&command, &flags),
+                flags,
+            };
+            check(&point.args(&command))
+                .map_err(|e| format!("point {index} ({}): {e}", point.describe()))?;
+            if let Some(other) = points.iter().find(|q| q.hash == point.hash) {
+                return Err(format!(
+                    "points {} and {index} are the same configuration",
+                    other.index
+                ));
+            }
+            points.push(point);
+        }
+        Ok(Sweep {
+            command,
+            slurm: file.slurm,
+            points,
+        })
+    }
+
+    /// Reads `DIR/sweep.json`, written by `prepare`.
+    pub fn load(dir: &Path) -> Result<Sweep, String> {
+        let path = dir.join(SWEEP_FILE);
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            format!(
+                "cannot read {} ({e}): is {} a sweep directory?",
+                path.display(),
+                dir.display()
+            )
+        })?;
+        serde_json::from_str(&text)
+            .map_err(|e| format!("{} is not a valid sweep record: {e}", path.display()))
+    }
+
+    /// Creates `DIR` and writes `DIR/sweep.json` (atomically).
+    pub fn prepare(&self, dir: &Path) -> Result<(), String> {
+        std::fs::create_dir_all(dir.join(POINTS))
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        let json = serde_json::to_vec_pretty(self).map_err(|e| e.to_string())?;
+        write_atomic(&dir.join(SWEEP_FILE), &json)
+            .map_err(|e| format!("cannot write {}: {e}", dir.display()))
+    }
+
+    /// The state of every point under `dir`.
+    pub fn states(&self, dir: &Path) -> Vec<State> {
+        self.points.iter().map(|p| p.state(dir)).collect()
+    }
+}
+
+/// The record of a sweep inside its directory.
+pub const SWEEP_FILE: &str = "sweep.json";
+/// The folder of the point directories.
+pub const POINTS: &str = "points";
+/// The file a failed point leaves with its error message.
+pub const ERROR_FILE: &str = "error.txt";
+
+fn flags(table: &toml::Table) -> Result<BTreeMap<String, FlagValue>, String> {
+    table
+        .iter()
+        .map(|(k, v)| Ok((k.clone(), FlagValue::from_toml(k, v)?)))
+        .collect()
+}
+
+/// FNV-1a 64 of the canonical text "command\nkey=value\n…" (keys sorted): stable across
+/// platforms and Rust versions.
+fn hash(command: &[String], flags: &BTreeMap<String, FlagValue>) -> String {
+    let mut text = command.join(" ");
+    text.push('\n');
+    for (k, v) in flags {
+        text.push_str(&format!("{k}={}\n", v.text()));
+    }
+    let mut h = 0xcbf2_9ce4_8422_2325u64;
+    for byte in text.bytes() {
+        h = (h ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{h:016x}")
+}
+
+/// Where a point stands.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum State {
+    /// Its `summary.json` exists.
+    Done,
+    /// It left an error file with this message.
+    Failed(String),
+    /// Not run yet (or interrupted).
+    Pending,
+}
+
+impl Point {
+    /// Command words followed by the point's flags.
+    pub fn args(&self, command: &[String]) -> Vec<String> {
+        let mut args = command.to_vec();
+        for (k, v) in &self.flags {
+            match v {
+                FlagValue::Bool(false) => {}
+                FlagValue::Bool(true) => args.push(format!("--{k}")),
+                v => {
+                    args.push(format!("--{k}"));
+                    args.push(v.text());
+                }
+            }
+        }
+        args
+    }
+
+    /// `key=value` pairs of the point.
+    pub fn describe(&self) -> String {
+        self.flags
+            .iter()
+            .map(|(k, v)| format!("{k}={}", v.text()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// The point's directory under a sweep directory.
+    pub fn dir(&self, sweep_dir: &Path) -> PathBuf {
+        sweep_dir.join(POINTS).join(&self.hash)
+    }
+
+    /// Done, failed or pending, from the files in its directory.
+    pub fn state(&self, sweep_dir: &Path) -> State {
+        let dir = self.dir(sweep_dir);
+        if dir.join(SUMMARY).is_file() {
+            State::Done
+        } else if let Ok(msg) = std::fs::read_to_string(dir.join(ERROR_FILE)) {
+            State::Failed(msg.trim().to_string())
+        } else {
+            State::Pending
+        }
+    }
+}
+
+/// Runs one point, writing its results into the given directory (`summary.json` last).
+pub trait PointRunner: Sync {
+    /// Runs `point`; `Err` carries the message to record.
+    fn run(&self, sweep: &Sweep, point: &Point, dir: &Path) -> Result<(), String>;
+}
+
+/// Runs a point unless done; a failure is recorded in its error file.
+pub fn run_point(
+    sweep: &Sweep,
+    point: &Point,
+    sweep_dir: &Path,
+    runner: &dyn PointRunner,
+) -> Result<bool, String> {
+    if point.state(sweep_dir) == State::Done {
+        return Ok(false);
+    }
+    let dir = point.dir(sweep_dir);
+    let error = dir.join(ERROR_FILE);
+    let _ = std::fs::remove_file(&error);
+    match runner.run(sweep, point, &dir) {
+        Ok(()) => Ok(true),
+        Err(msg) => {
+            std::fs::create_dir_all(&dir)
+                .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+            write_atomic(&error, format!("{msg}\n").as_bytes())
+                .map_err(|e| format!("cannot write {}: {e}", error.display()))?;
+            Err(msg)
+        }
+    }
+}
+
+/// What a local run did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct RunCounts {
+    /// Points found done and skipped.
+    pub skipped: usize,
+    /// Points run to completion now.
+    pub completed: usize,
+    /// Points that failed now.
+    pub failed: usize,
+}
+
+/// Runs every pending point on `jobs` threads; `progress` is called once per finished point.
+pub fn run_local(
+    sweep: &Sweep,
+    sweep_dir: &Path,
+    jobs: usize,
+    runner: &dyn PointRunner,
+    progress: &(dyn Fn() + Sync),
+) -> RunCounts {
+    let pending: Vec<&Point> = sweep
+        .points
+        .iter()
+        .filter(|p| p.state(sweep_dir) != State::Done)
+        .collect();
+    let counts = Mutex::new(RunCounts {
+        skipped: sweep.points.len() - pending.len(),
+        ..Default::default()
+    });
+    let next = AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        for _ in 0..jobs.max(1).min(pending.len().max(1)) {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::SeqCst);
+                let Some(point) = pending.get(i) else { break };
+                let ok = matches!(run_point(sweep, point, sweep_dir, runner), Ok(true));
+                {
+                    let mut c = counts.lock().unwrap_or_else(|e| e.into_inner());
+                    if ok {
+                        c.completed += 1;
+                    } else {
+                        c.failed += 1;
+                    }
+                }
+                progress();
+            });
+        }
+    });
+    counts.into_inner().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The sbatch job-array script for `indices` (one task per point).
+pub fn slurm_script(sweep: &Sweep, sweep_dir: &Path, exe: &Path, indices: &[usize]) -> String {
+    let o = &sweep.slurm;
+    let mut array = compress(indices);
+    if let Some(n) = o.throttle {
+        array.push_str(&format!("%{n}"));
+    }
+    let mut s = String::from("#!/bin/bash\n#SBATCH --job-name=theorylab-sweep\n");
+    s.push_str(&format!("#SBATCH --array={array}\n"));
+    s.push_str(&format!(
+        "#SBATCH --output={}/slurm/%A_%a.out\n",
+        sweep_dir.display()
+    ));
+    let opts = [
+        ("partition", &o.partition),
+        ("time", &o.time),
+        ("mem", &o.mem),
+    ];
+    for (name, value) in opts {
+        if let Some(v) = value {
+            s.push_str(&format!("#SBATCH --{name}={v}\n"));
+        }
+    }
+    if let Some(c) = o.cpus_per_task {
+        s.push_str(&format!("#SBATCH --cpus-per-task={c}\n"));
+    }
+    for line in &o.extra {
+        s.push_str(line);
+        s.push('\n');
+    }
+    s.push_str(&format!(
+        "exec '{}' --quiet sweep run-point '{}' \"$SLURM_ARRAY_TASK_ID\"\n",
+        exe.display(),
+        sweep_dir.display()
+    ));
+    s
+}
+
+/// "0-3,7,9-10" for [0, 1, 2, 3, 7, 9, 10].
+fn compress(indices: &[usize]) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < indices.len() {
+        let mut j = i;
+        while j + 1 < indices.len() && indices[j + 1] == indices[j] + 1 {
+            j += 1;
+        }
+        parts.push(if i == j {
+            indices[i].to_string()
+        } else {
+            format!("{}-{}", indices[i], indices[j])
+        });
+        i = j + 1;
+    }
+    parts.join(",")
+}
+
+/// One row per done point: index, hash, its flags, then its config and summary flattened
+/// to `config.<path>` and `summary.<path>` columns (union over points, sorted).
+pub fn collect(sweep: &Sweep, sweep_dir: &Path) -> Result<Table, String> {
+    let mut rows: Vec<BTreeMap<String, Value>> = Vec::new();
+    for p in sweep
+        .points
+        .iter()
+        .filter(|p| p.state(sweep_dir) == State::Done)
+    {
+        let mut row = BTreeMap::new();
+        row.insert("index".to_string(), Value::from(p.index));
+        row.insert("hash".to_string(), Value::from(p.hash.as_str()));
+        for (k, v) in &p.flags {
+            row.insert(format!("flag.{k}"), flag_cell(v));
+        }
+        for (prefix, file) in [("config", "config.json"), ("summary", SUMMARY)] {
+            let path = p.dir(sweep_dir).join(file);
+            if let Ok(text) = std::fs::read_to_string(&path) {
+                let json: serde_json::Value = serde_json::from_str(&text)
+                    .map_err(|e| format!("{} is not JSON: {e}", path.display()))?;
+                flatten(prefix, &json, &mut row);
+            }
+        }
+        rows.push(row);
+    }
+    let mut columns: Vec<String> = vec!["index".into(), "hash".into()];
+    let mut rest: Vec<String> = rows.iter().flat_map(|r| r.keys().cloned()).collect();
+    rest.sort();
+    rest.dedup();
+    columns.extend(rest.into_iter().filter(|c| c != "index" && c != "hash"));
+    let mut table = Table::new(columns.clone());
+    for row in rows {
+        table.push(
+            columns
+                .iter()
+                .map(|c| row.get(c).cloned().unwrap_or(Value::Null))
+                .collect(),
+        );
+    }
+    Ok(table)
+}
+
+fn flag_cell(v: &FlagValue) -> Value {
+    match v {
+        FlagValue::Bool(b) => Value::from(b.to_string()),
+        FlagValue::Int(i) => Value::Int(*i),
+        FlagValue::Float(x) => Value::Float(*x),
+        FlagValue::Str(s) => Value::from(s.as_str()),
+    }
+}
+
+fn flatten(prefix: &str, json: &serde_json::Value, row: &mut BTreeMap<String, Value>) {
+    match json {
+        serde_json::Value::Object(map) => {
+            for (k, v) in map {
+                flatten(&format!("{prefix}.{k}"), v, row);
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                flatten(&format!("{prefix}.{i}"), v, row);
+            }
+        }
+        serde_json::Value::Null => {
+            row.insert(prefix.to_string(), Value::Null);
+        }
+        serde_json::Value::Bool(b) => {
+            row.insert(prefix.to_string(), Value::from(b.to_string()));
+        }
+        serde_json::Value::Number(n) => {
+            let v = n
+                .as_i64()
+                .map(Value::Int)
+                .unwrap_or_else(|| Value::Float(n.as_f64().unwrap_or(f64::NAN)));
+            row.insert(prefix.to_string(), v);
+        }
+        serde_json::Value::String(s) => {
+            row.insert(prefix.to_string(), Value::from(s.as_str()));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ok(_: &[String]) -> Result<(), String> {
+        Ok(())
+    }
+
+    #[test]
+    fn grid_is_the_cartesian_product_over_fixed_flags() {
+        let text = "command = \"plrf ode\"\n[fixed]\nalpha = 1.0\nforce = true\n[grid]\nd = [10, 20]\noptimizer = [\"sgd\", \"dana-decaying\", \"sgd-m\"]\n[[points]]\nd = 99\n";
+        let s = Sweep::parse(text, &ok).unwrap();
+        assert_eq!(s.points.len(), 2 * 3 + 1);
+        let mut seen: Vec<(String, String)> = s.points[..6]
+            .iter()
+            .map(|p| (p.flags["d"].text(), p.flags["optimizer"].text()))
+            .collect();
+        seen.sort();
+        seen.dedup();
+        assert_eq!(seen.len(), 6, "every combination once");
+        assert!(s
+            .points
+            .iter()
+            .all(|p| p.flags["alpha"] == FlagValue::Float(1.0)));
+        assert_eq!(s.points[6].flags.get("optimizer"), None);
+        let args = s.points[0].args(&s.command);
+        assert_eq!(&args[..2], ["plrf", "ode"]);
+        assert!(args.contains(&"--force".to_string()) && args.contains(&"1.0".to_string()));
+        // The hash depends on the configuration only.
+        let again = Sweep::parse(text, &ok).unwrap();
+        assert_eq!(again.points, s.points);
+        assert_ne!(s.points[0].hash, s.points[1].hash);
+    }
+
+    #[test]
+    fn malformed_files_are_refused_with_a_reason() {
+        let cases = [
+            ("command = \"plrf ode\"\n[grid]\nd = []\n", "empty"),
+            ("command = \"plrf ode\"\n[grid]\nd = 5\n", "must be a list"),
+            (
+                "command = \"plrf ode\"\n[fixed]\nd = 1\nd = 2\n",
+                "duplicate",
+            ),
+            (
+                "command = \"plrf ode\"\n[fixed]\nd = [[1]]\n",
+                "string, number or boolean",
+            ),
+            ("command = \"plrf ode\"\n[sbatch]\n", "unknown field"),
+            ("[grid]\nd = [1]\n", "command"),
+        ];
+        for (text, want) in cases {
+            let err = Sweep::parse(text, &ok).unwrap_err();
+            assert!(err.to_lowercase().contains(want), "{text:?}: {err}");
+            assert_eq!(err.lines().count(), 1, "{err}");
+        }
+        let refuse = |args: &[String]| {
+            if args.contains(&"--bad".to_string()) {
+                Err("unknown flag --bad".to_string())
+            } else {
+                Ok(())
+            }
+        };
+        let err = Sweep::parse("command = \"plrf ode\"\n[grid]\nbad = [1]\n", &refuse).unwrap_err();
+        assert!(err.contains("unknown flag --bad") && err.starts_with("point 0"));
+    }
+
+    #[test]
+    fn array_indices_compress_to_ranges() {
+        assert_eq!(compress(&[0, 1, 2, 3, 7, 9, 10]), "0-3,7,9-10");
+        assert_eq!(compress(&[4]), "4");
+    }
+
+    #[test]
+    fn collect_flattens_summaries_of_done_points_only() {
+        let root = std::env::temp_dir().join(format!("lab-sweep-{}", std::process::id()));
+        let s = Sweep::parse("command = \"x\"\n[grid]\nd = [1, 2]\n", &ok).unwrap();
+        s.prepare(&root).unwrap();
+        let done = s.points[1].dir(&root);
+        std::fs::create_dir_all(&done).unwrap();
+        std::fs::write(done.join(SUMMARY), r#"{"p": 0.5, "list": [{"a": 1}]}"#).unwrap();
+        assert_eq!(s.points[0].state(&root), State::Pending);
+        assert_eq!(Sweep::load(&root).unwrap(), s);
+        let t = collect(&s, &root).unwrap();
+        assert_eq!(t.rows.len(), 1);
+        assert_eq!(
+            t.columns,
+            ["index", "hash", "flag.d", "summary.list.0.a", "summary.p"]
+        );
+        assert_eq!(t.rows[0][4], Value::Float(0.5));
+        let _ = std::fs::remove_dir_all(root);
+    }
+}
