@@ -4,6 +4,7 @@ mod bench;
 mod output;
 mod plrf_cmd;
 mod reproduce_cmd;
+mod sweep_cmd;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -11,7 +12,7 @@ use std::process::ExitCode;
 /// Reproduce deep-learning-theory papers as measured, checkable results.
 #[derive(Parser)]
 #[command(name = "theorylab", version, about, propagate_version = true)]
-struct Cli {
+pub struct Cli {
     /// Worker threads (default: all cores). Results are identical at any thread count.
     #[arg(long, global = true, value_name = "N")]
     threads: Option<usize>,
@@ -19,12 +20,12 @@ struct Cli {
     #[arg(long, global = true)]
     quiet: bool,
     #[command(subcommand)]
-    command: Command,
+    pub command: Command,
 }
 
 #[derive(Subcommand)]
 #[allow(clippy::large_enum_variant)] // parsed once
-enum Command {
+pub enum Command {
     /// Power-law random features: SGD, SGD-M and DANA (arXiv 2505.16098).
     Plrf {
         #[command(subcommand)]
@@ -32,6 +33,11 @@ enum Command {
     },
     /// Run the papers' experiments and check their claims; writes report.html.
     Reproduce(reproduce_cmd::ReproduceArgs),
+    /// Resumable parameter sweeps of any command, on local threads or as a Slurm job array.
+    Sweep {
+        #[command(subcommand)]
+        command: sweep_cmd::SweepCommand,
+    },
     /// Performance benchmarks against the official code's figures.
     Bench {
         #[command(subcommand)]
@@ -47,6 +53,17 @@ pub enum Outcome {
     CheckFailed,
 }
 
+/// clap's message up to its usage block, folded into one line.
+pub fn one_line(e: &clap::Error) -> String {
+    let text = e.render().to_string();
+    let message: Vec<&str> = text
+        .lines()
+        .take_while(|l| !l.trim().is_empty())
+        .map(str::trim)
+        .collect();
+    format!("{} (see --help)", message.join(" "))
+}
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
@@ -56,14 +73,7 @@ fn main() -> ExitCode {
             return ExitCode::SUCCESS;
         }
         Err(e) => {
-            // clap's message up to its usage block, folded into one line.
-            let text = e.render().to_string();
-            let message: Vec<&str> = text
-                .lines()
-                .take_while(|l| !l.trim().is_empty())
-                .map(str::trim)
-                .collect();
-            eprintln!("{} (see --help)", message.join(" "));
+            eprintln!("{}", one_line(&e));
             return ExitCode::from(2);
         }
     };
@@ -83,6 +93,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Plrf { command } => plrf_cmd::run(command, cli.quiet),
         Command::Reproduce(args) => reproduce_cmd::run(args, cli.quiet),
+        Command::Sweep { command } => sweep_cmd::run(command, cli.quiet),
         Command::Bench { target } => bench::run(target, cli.quiet),
     };
     match result {

@@ -1,0 +1,321 @@
+//! `theorylab sweep run|status|collect`: resumable parameter sweeps of any theorylab
+//! command, each point a child process writing its own run directory.
+
+use crate::output::warn;
+use crate::{one_line, Cli, Outcome};
+use clap::{Parser, Subcommand, ValueEnum};
+use lab::sweep::{collect, run_local, run_point, slurm_script, Point, PointRunner, State, Sweep};
+use lab::table::{render, Format, Table};
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+
+#[derive(Subcommand)]
+pub enum SweepCommand {
+    /// Run every pending point of SWEEP.toml (done points are skipped).
+    Run {
+        /// The sweep file (format: README, "Sweeps").
+        file: PathBuf,
+        /// Where points run: local threads, or a Slurm job array submitted with sbatch.
+        #[arg(long, value_enum, default_value = "local")]
+        executor: Executor,
+        /// Points run at once by the local executor [default: all cores].
+        #[arg(long)]
+        jobs: Option<usize>,
+        /// The sweep directory [default: the file's name without .toml].
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
+    /// Count points done, pending and failed (and Slurm tasks queued, when submitted).
+    Status {
+        /// The sweep directory.
+        dir: PathBuf,
+        /// table, csv or json.
+        #[arg(long, default_value = "table", value_name = "table|csv|json")]
+        format: Format,
+    },
+    /// One table of every done point: its flags, config and summary (flattened).
+    Collect {
+        /// The sweep directory.
+        dir: PathBuf,
+        /// csv or json.
+        #[arg(long, default_value = "csv", value_name = "csv|json")]
+        format: Format,
+    },
+    /// Run one point (what each Slurm array task calls).
+    #[command(hide = true)]
+    RunPoint {
+        /// The sweep directory.
+        dir: PathBuf,
+        /// The point's index.
+        index: usize,
+    },
+}
+
+/// Where sweep points run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Executor {
+    /// A pool of local threads.
+    Local,
+    /// A Slurm job array (sbatch).
+    Slurm,
+}
+
+/// Flags the sweep sets itself for every point.
+const RESERVED: [&str; 4] = ["out", "format", "threads", "quiet"];
+
+/// Checks a point's arguments with the real command-line parser, so a bad sweep file is
+/// refused before anything runs.
+fn check(args: &[String]) -> Result<(), String> {
+    for r in RESERVED {
+        if args.iter().any(|a| a == &format!("--{r}")) {
+            return Err(format!(
+                "--{r} is set by the sweep itself; remove it from the file"
+            ));
+        }
+    }
+    if args.first().map(String::as_str) != Some("plrf") {
+        return Err(format!(
+            "'{}' cannot be swept: sweep a plrf command (simulate, ode, recursion, slopes, frontier, phases)",
+            args.iter().take(2).cloned().collect::<Vec<_>>().join(" ")
+        ));
+    }
+    let argv = ["theorylab".to_string()]
+        .into_iter()
+        .chain(args.iter().cloned())
+        .chain(["--out".into(), "x".into()]);
+    Cli::try_parse_from(argv)
+        .map(|_| ())
+        .map_err(|e| one_line(&e).trim_start_matches("error: ").to_string())
+}
+
+/// Runs a point as a child `theorylab` process writing into the point's directory.
+struct ChildRunner {
+    threads: Option<usize>,
+}
+
+impl PointRunner for ChildRunner {
+    fn run(&self, sweep: &Sweep, point: &Point, dir: &Path) -> Result<(), String> {
+        let exe = std::env::current_exe()
+            .map_err(|e| format!("cannot find the theorylab binary: {e}"))?;
+        let mut cmd = std::process::Command::new(exe);
+        cmd.arg("--quiet");
+        if let Some(n) = self.threads {
+            cmd.args(["--threads", &n.to_string()]);
+        }
+        cmd.args(point.args(&sweep.command))
+            .arg("--out")
+            .arg(dir)
+            .args(["--format", "csv"]);
+        let out = cmd
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .output()
+            .map_err(|e| format!("cannot start the point: {e}"))?;
+        if out.status.success() {
+            return Ok(());
+        }
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let line = stderr
+            .lines()
+            .rev()
+            .find(|l| l.starts_with("error:"))
+            .or_else(|| stderr.lines().last());
+        Err(line
+            .unwrap_or("the point exited with an error and no message")
+            .trim_start_matches("error: ")
+            .to_string())
+    }
+}
+
+pub fn run(command: SweepCommand, quiet: bool) -> Result<Outcome, String> {
+    match command {
+        SweepCommand::Run {
+            file,
+            executor,
+            jobs,
+            out,
+        } => run_sweep(&file, executor, jobs, out, quiet),
+        SweepCommand::Status { dir, format } => status(&dir, format),
+        SweepCommand::Collect { dir, format } => {
+            if format == Format::Table {
+                return Err("collect prints csv or json".into());
+            }
+            let sweep = Sweep::load(&dir)?;
+            print!("{}", render(&collect(&sweep, &dir)?, format, 7));
+            Ok(Outcome::Done)
+        }
+        SweepCommand::RunPoint { dir, index } => {
+            let sweep = Sweep::load(&dir)?;
+            let point = sweep.points.get(index).ok_or_else(|| {
+                format!(
+                    "the sweep has no point {index} (it has {})",
+                    sweep.points.len()
+                )
+            })?;
+            let threads = std::env::var("SLURM_CPUS_PER_TASK")
+                .ok()
+                .and_then(|v| v.parse().ok());
+            run_point(&sweep, point, &dir, &ChildRunner { threads }).map(|_| Outcome::Done)
+        }
+    }
+}
+
+fn run_sweep(
+    file: &Path,
+    executor: Executor,
+    jobs: Option<usize>,
+    out: Option<PathBuf>,
+    quiet: bool,
+) -> Result<Outcome, String> {
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    let sweep = Sweep::parse(&text, &check).map_err(|e| format!("{}: {e}", file.display()))?;
+    if jobs == Some(0) {
+        return Err("--jobs must be at least 1".into());
+    }
+    let dir = match out {
+        Some(d) => d,
+        None => PathBuf::from(file.file_stem().ok_or("the sweep file has no name")?),
+    };
+    let dir = std::path::absolute(&dir).map_err(|e| format!("bad --out {}: {e}", dir.display()))?;
+    sweep.prepare(&dir)?;
+    let pending: Vec<usize> = sweep
+        .points
+        .iter()
+        .filter(|p| p.state(&dir) != State::Done)
+        .map(|p| p.index)
+        .collect();
+    eprintln!(
+        "{}: {} points, {} done, {} to run",
+        dir.display(),
+        sweep.points.len(),
+        sweep.points.len() - pending.len(),
+        pending.len()
+    );
+    match executor {
+        Executor::Local => {
+            let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+            let jobs = jobs.unwrap_or(cores);
+            let bar = lab::progress::bar(pending.len() as u64, "sweep", quiet);
+            let runner = ChildRunner {
+                threads: Some((cores / jobs).max(1)),
+            };
+            let counts = run_local(&sweep, &dir, jobs, &runner, &|| bar.inc(1));
+            bar.finish_and_clear();
+            println!(
+                "skipped {} done, completed {}, failed {}",
+                counts.skipped, counts.completed, counts.failed
+            );
+            report_failures(&sweep, &dir);
+            Ok(if counts.failed > 0 {
+                Outcome::CheckFailed
+            } else {
+                Outcome::Done
+            })
+        }
+        Executor::Slurm => {
+            if pending.is_empty() {
+                println!("nothing to run");
+                return Ok(Outcome::Done);
+            }
+            let exe = std::env::current_exe()
+                .map_err(|e| format!("cannot find the theorylab binary: {e}"))?;
+            let slurm_dir = dir.join("slurm");
+            std::fs::create_dir_all(&slurm_dir)
+                .map_err(|e| format!("cannot create {}: {e}", slurm_dir.display()))?;
+            let n = std::fs::read_dir(&slurm_dir)
+                .map(|d| d.count())
+                .unwrap_or(0);
+            let script = slurm_dir.join(format!("array-{n}.sbatch"));
+            lab::outdir::write_atomic(
+                &script,
+                slurm_script(&sweep, &dir, &exe, &pending).as_bytes(),
+            )
+            .map_err(|e| format!("cannot write {}: {e}", script.display()))?;
+            let out = std::process::Command::new("sbatch")
+                .arg("--parsable")
+                .arg(&script)
+                .output()
+                .map_err(|e| format!("cannot run sbatch ({e}): is Slurm installed? (scripts/slurm-local.sh start runs a local one)"))?;
+            if !out.status.success() {
+                return Err(format!(
+                    "sbatch refused {}: {}",
+                    script.display(),
+                    String::from_utf8_lossy(&out.stderr).trim()
+                ));
+            }
+            let id = String::from_utf8_lossy(&out.stdout)
+                .trim()
+                .split(';')
+                .next()
+                .unwrap_or("")
+                .to_string();
+            let jobs_file = slurm_dir.join("jobs.txt");
+            let mut ids = std::fs::read_to_string(&jobs_file).unwrap_or_default();
+            ids.push_str(&format!("{id}\n"));
+            lab::outdir::write_atomic(&jobs_file, ids.as_bytes())
+                .map_err(|e| format!("cannot write {}: {e}", jobs_file.display()))?;
+            println!("{id}");
+            eprintln!("submitted Slurm job array {id} ({} points); follow it with: theorylab sweep status {}", pending.len(), dir.display());
+            Ok(Outcome::Done)
+        }
+    }
+}
+
+/// Prints each failed point with its message.
+fn report_failures(sweep: &Sweep, dir: &Path) {
+    let failures: Vec<String> = sweep
+        .points
+        .iter()
+        .filter_map(|p| match p.state(dir) {
+            State::Failed(msg) => Some(format!(
+                "point {} ({}) failed: {msg}",
+                p.index,
+                p.describe()
+            )),
+            _ => None,
+        })
+        .collect();
+    warn(&failures);
+}
+
+fn status(dir: &Path, format: Format) -> Result<Outcome, String> {
+    let sweep = Sweep::load(dir)?;
+    let states = sweep.states(dir);
+    let count = |f: &dyn Fn(&State) -> bool| states.iter().filter(|s| f(s)).count() as i64;
+    let mut table = Table::new(["state", "points"]);
+    table.push(vec!["done".into(), count(&|s| *s == State::Done).into()]);
+    table.push(vec![
+        "pending".into(),
+        count(&|s| *s == State::Pending).into(),
+    ]);
+    table.push(vec![
+        "failed".into(),
+        count(&|s| matches!(s, State::Failed(_))).into(),
+    ]);
+    table.push(vec!["total".into(), (states.len() as i64).into()]);
+    if let Ok(ids) = std::fs::read_to_string(dir.join("slurm").join("jobs.txt")) {
+        let ids: Vec<&str> = ids.lines().filter(|l| !l.is_empty()).collect();
+        match std::process::Command::new("squeue")
+            .args(["-h", "-o", "%T", "-j", &ids.join(",")])
+            .output()
+        {
+            Ok(out) if out.status.success() => {
+                let text = String::from_utf8_lossy(&out.stdout);
+                for state in ["RUNNING", "PENDING"] {
+                    let n = text.lines().filter(|l| l.trim() == state).count() as i64;
+                    table.push(vec![
+                        format!("slurm {}", state.to_lowercase()).into(),
+                        n.into(),
+                    ]);
+                }
+            }
+            _ => eprintln!(
+                "warning: squeue is unavailable; counts come from the run directories only"
+            ),
+        }
+    }
+    print!("{}", render(&table, format, 7));
+    report_failures(&sweep, dir);
+    Ok(Outcome::Done)
+}

@@ -1,0 +1,304 @@
+//! Sweeps: a real Slurm cluster gives the same results as the local executor, a killed
+//! sweep resumes without recomputing finished points, failures are reported, and bad
+//! sweep files are refused.
+//!
+//! The Slurm test needs `sbatch` (scripts/slurm-local.sh start runs a one-node cluster);
+//! without it the test says so and returns, unless THEORYLAB_REQUIRE_SLURM is set (CI),
+//! where it fails.
+
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn exe() -> &'static str {
+    env!("CARGO_BIN_EXE_theorylab")
+}
+
+fn theorylab(args: &[&str]) -> Output {
+    Command::new(exe())
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("theorylab-sweep-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn write_sweep(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn collect(dir: &Path) -> Vec<u8> {
+    let out = theorylab(&["sweep", "collect", dir.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+/// `plrf ode` over 6 values of d × 3 optimizers.
+const ODE_SWEEP: &str = r#"command = "plrf ode"
+[fixed]
+alpha = 1.0
+beta = 0.3
+t-max = 1e5
+[grid]
+d = [100, 150, 200, 300, 400, 600]
+optimizer = ["sgd", "dana-constant", "dana-decaying"]
+[slurm]
+time = "00:05:00"
+cpus-per-task = 1
+throttle = 4
+"#;
+
+fn done_count(dir: &Path) -> usize {
+    let out = theorylab(&["sweep", "status", dir.to_str().unwrap(), "--format", "json"]);
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    rows.as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["state"] == "done")
+        .unwrap()["points"]
+        .as_u64()
+        .unwrap() as usize
+}
+
+#[test]
+fn slurm_and_local_executors_give_identical_results() {
+    let has_sbatch = Command::new("sbatch")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !has_sbatch {
+        assert!(
+            std::env::var_os("THEORYLAB_REQUIRE_SLURM").is_none(),
+            "THEORYLAB_REQUIRE_SLURM is set but sbatch is missing"
+        );
+        eprintln!(
+            "skipped: sbatch not found (run scripts/slurm-local.sh start for a local cluster)"
+        );
+        return;
+    }
+    let root = scratch("slurm");
+    let file = write_sweep(&root, "ode.toml", ODE_SWEEP);
+    let (local, slurm) = (root.join("local"), root.join("slurm"));
+    let out = theorylab(&[
+        "sweep",
+        "run",
+        file.to_str().unwrap(),
+        "--out",
+        local.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = theorylab(&[
+        "sweep",
+        "run",
+        file.to_str().unwrap(),
+        "--executor",
+        "slurm",
+        "--out",
+        slurm.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let id = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        id.trim().parse::<u64>().is_ok(),
+        "sbatch job id, got {id:?}"
+    );
+    let script = std::fs::read_to_string(slurm.join("slurm/array-0.sbatch")).unwrap();
+    assert!(
+        script.starts_with("#!/bin/bash\n") && script.contains("--array=0-17%4"),
+        "{script}"
+    );
+    let start = Instant::now();
+    while done_count(&slurm) < 18 {
+        assert!(
+            start.elapsed() < Duration::from_secs(300),
+            "Slurm did not finish the 18 points in 5 minutes"
+        );
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    assert_eq!(collect(&slurm), collect(&local), "collected CSVs differ");
+    let _ = std::fs::remove_dir_all(root);
+}
+
+#[test]
+fn a_killed_sweep_resumes_without_recomputing_finished_points() {
+    let root = scratch("kill");
+    // 8 points of about 0.3 s each, one at a time.
+    let text = "command = \"plrf ode\"\n[fixed]\nalpha = 1.0\nbeta = 0.3\nt-max = 1e9\noptimizer = \"sgd\"\n[grid]\nd = [20000, 20001, 20002, 20003, 20004, 20005, 20006, 20007]\n";
+    let file = write_sweep(&root, "kill.toml", text);
+    let (killed, clean) = (root.join("killed"), root.join("clean"));
+    let mut child = Command::new(exe())
+        .args([
+            "sweep",
+            "run",
+            file.to_str().unwrap(),
+            "--jobs",
+            "1",
+            "--out",
+            killed.to_str().unwrap(),
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .process_group(0)
+        .spawn()
+        .unwrap();
+    // Kill the whole process group (sweep and its running point) once 2 points are done.
+    let start = Instant::now();
+    while !killed.join("sweep.json").exists() || done_count(&killed) < 2 {
+        assert!(start.elapsed() < Duration::from_secs(120), "no progress");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Command::new("kill")
+        .args(["-9", "--", &format!("-{}", child.id())])
+        .status()
+        .unwrap();
+    let _ = child.wait();
+    let done_before = done_count(&killed);
+    assert!(
+        (2..8).contains(&done_before),
+        "{done_before} points done at the kill"
+    );
+    let stamps = |dir: &Path| -> Vec<(PathBuf, std::time::SystemTime)> {
+        let mut v: Vec<_> = std::fs::read_dir(dir.join("points"))
+            .unwrap()
+            .filter_map(|e| {
+                let p = e.unwrap().path().join("summary.json");
+                std::fs::metadata(&p)
+                    .ok()
+                    .map(|m| (p, m.modified().unwrap()))
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let before = stamps(&killed);
+    let rerun = theorylab(&[
+        "sweep",
+        "run",
+        file.to_str().unwrap(),
+        "--jobs",
+        "1",
+        "--out",
+        killed.to_str().unwrap(),
+    ]);
+    assert!(
+        rerun.status.success(),
+        "{}",
+        String::from_utf8_lossy(&rerun.stderr)
+    );
+    let report = String::from_utf8(rerun.stdout).unwrap();
+    assert!(
+        report.contains(&format!(
+            "skipped {done_before} done, completed {}, failed 0",
+            8 - done_before
+        )),
+        "{report}"
+    );
+    // Finished points were not rewritten.
+    let after = stamps(&killed);
+    for (path, time) in &before {
+        assert!(
+            after.contains(&(path.clone(), *time)),
+            "{} was rewritten",
+            path.display()
+        );
+    }
+    // And the results equal an uninterrupted sweep's.
+    assert!(theorylab(&[
+        "sweep",
+        "run",
+        file.to_str().unwrap(),
+        "--out",
+        clean.to_str().unwrap()
+    ])
+    .status
+    .success());
+    assert_eq!(collect(&killed), collect(&clean));
+    let _ = std::fs::remove_dir_all(root);
+}
+
+#[test]
+fn a_failing_point_is_reported_and_the_others_complete() {
+    let root = scratch("fail");
+    let text = "command = \"plrf ode\"\n[fixed]\nalpha = 1.0\nbeta = 0.3\nd = 100\nt-max = 1e4\noptimizer = \"dana-decaying\"\n[grid]\ngamma2 = [0.1, 0.2, 5.0]\n";
+    let file = write_sweep(&root, "fail.toml", text);
+    let dir = root.join("out");
+    let out = theorylab(&[
+        "sweep",
+        "run",
+        file.to_str().unwrap(),
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a failed point makes the run exit 1"
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("gamma2=5.0") && stderr.contains("unstable"),
+        "{stderr}"
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("completed 2, failed 1"));
+    let status = theorylab(&["sweep", "status", dir.to_str().unwrap(), "--format", "csv"]);
+    let text = String::from_utf8(status.stdout).unwrap();
+    assert!(
+        text.contains("done,2") && text.contains("failed,1"),
+        "{text}"
+    );
+    // The collected table holds the two done points only.
+    assert_eq!(String::from_utf8(collect(&dir)).unwrap().lines().count(), 3);
+    let _ = std::fs::remove_dir_all(root);
+}
+
+#[test]
+fn malformed_sweep_files_are_refused_and_write_nothing() {
+    let root = scratch("bad");
+    let cases = [
+        ("unknown command", "command = \"plrf nope\"\n[grid]\nd = [1]\n"),
+        ("empty grid", "command = \"plrf ode\"\n[fixed]\nalpha = 1.0\nbeta = 0.3\noptimizer = \"sgd\"\n[grid]\nd = []\n"),
+        ("unknown flag", "command = \"plrf ode\"\n[fixed]\nalpha = 1.0\nbeta = 0.3\noptimizer = \"sgd\"\n[grid]\nd = [10]\nbogus = [1]\n"),
+        ("duplicate key", "command = \"plrf ode\"\n[fixed]\nalpha = 1.0\nalpha = 2.0\n"),
+        ("wrong type", "command = \"plrf ode\"\n[fixed]\nalpha = 1.0\nbeta = 0.3\noptimizer = \"sgd\"\n[grid]\nd = [\"ten\"]\n"),
+        ("table value", "command = \"plrf ode\"\n[fixed]\nalpha = { x = 1 }\n"),
+        ("reserved flag", "command = \"plrf ode\"\n[fixed]\nalpha = 1.0\nbeta = 0.3\nd = 10\noptimizer = \"sgd\"\nout = \"x\"\n"),
+        ("not sweepable", "command = \"sweep status\"\n[fixed]\n"),
+    ];
+    for (name, text) in cases {
+        let file = write_sweep(&root, "bad.toml", text);
+        let out_dir = root.join(name.replace(' ', "-"));
+        let out = theorylab(&[
+            "sweep",
+            "run",
+            file.to_str().unwrap(),
+            "--out",
+            out_dir.to_str().unwrap(),
+        ]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{name}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{name}: {stderr}");
+        assert!(!out_dir.exists(), "{name}: wrote {}", out_dir.display());
+    }
+    let _ = std::fs::remove_dir_all(root);
+}
