@@ -2,10 +2,11 @@
 //! sweep resumes without recomputing finished points, failures are reported, and bad
 //! sweep files are refused.
 //!
-//! The Slurm test needs `sbatch` (scripts/slurm-local.sh start runs a one-node cluster);
-//! without it the test says so and returns, unless THEORYLAB_REQUIRE_SLURM is set (CI),
+//! The Slurm test needs a running Slurm (scripts/slurm-local.sh start runs a one-node
+//! cluster); without one the test says so and returns, unless THEORYLAB_REQUIRE_SLURM is set (CI),
 //! where it fails.
 
+use std::io::Write;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -74,18 +75,23 @@ fn done_count(dir: &Path) -> usize {
 
 #[test]
 fn slurm_and_local_executors_give_identical_results() {
-    let has_sbatch = Command::new("sbatch")
-        .arg("--version")
+    // A reachable controller, not only the sbatch binary: `sinfo` must answer.
+    let has_slurm = Command::new("sinfo")
+        .arg("-h")
         .stdout(Stdio::null())
+        .stderr(Stdio::null())
         .status()
         .is_ok_and(|s| s.success());
-    if !has_sbatch {
+    if !has_slurm {
         assert!(
             std::env::var_os("THEORYLAB_REQUIRE_SLURM").is_none(),
-            "THEORYLAB_REQUIRE_SLURM is set but sbatch is missing"
+            "THEORYLAB_REQUIRE_SLURM is set but no Slurm controller answers (sinfo)"
         );
-        eprintln!(
-            "skipped: sbatch not found (run scripts/slurm-local.sh start for a local cluster)"
+        // Written past the test harness's output capture, so the reason always shows.
+        let _ = writeln!(
+            std::io::stderr(),
+            "slurm_and_local_executors_give_identical_results skipped: no Slurm \
+             (scripts/slurm-local.sh start runs a local cluster)"
         );
         return;
     }
