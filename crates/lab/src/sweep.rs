@@ -614,6 +614,31 @@ mod tests {
     }
 
     #[test]
+    fn slurm_script_is_a_throttled_job_array_of_run_point() {
+        let text = "command = \"plrf ode\"\n[grid]\nd = [1, 2, 3]\n[slurm]\npartition = \"p\"\ntime = \"0:10:00\"\nmem = \"1G\"\ncpus-per-task = 2\nthrottle = 2\nextra = [\"#SBATCH --qos=q\"]\n";
+        let s = Sweep::parse(text, &ok).unwrap();
+        let script = slurm_script(
+            &s,
+            Path::new("/runs/x"),
+            Path::new("/bin/theorylab"),
+            &[0, 2],
+        );
+        let lines: Vec<&str> = script.lines().collect();
+        assert_eq!(lines[0], "#!/bin/bash");
+        for want in [
+            "#SBATCH --array=0,2%2",
+            "#SBATCH --partition=p",
+            "#SBATCH --time=0:10:00",
+            "#SBATCH --mem=1G",
+            "#SBATCH --cpus-per-task=2",
+            "#SBATCH --qos=q",
+            "exec '/bin/theorylab' --quiet sweep run-point '/runs/x' \"$SLURM_ARRAY_TASK_ID\"",
+        ] {
+            assert!(lines.contains(&want), "missing {want:?} in\n{script}");
+        }
+    }
+
+    #[test]
     fn array_indices_compress_to_ranges() {
         assert_eq!(compress(&[0, 1, 2, 3, 7, 9, 10]), "0-3,7,9-10");
         assert_eq!(compress(&[4]), "4");

@@ -332,6 +332,31 @@ fn simulate(a: SimulateArgs, quiet: bool) -> Result<Outcome, String> {
     Ok(Outcome::Done)
 }
 
+/// Solves the ODE of every optimizer with a progress bar; returns the config record too.
+fn solve_odes(
+    command: &str,
+    setup: Setup,
+    spectrum: &SpectrumArgs,
+    settings: OdeSettings,
+    quiet: bool,
+) -> Result<(serde_json::Value, Curves), String> {
+    let bar = lab::progress::bar(experiment::ode_work(&setup, &settings), command, quiet);
+    let cfg = config(
+        command,
+        &setup,
+        json!({ "spectrum": spectrum.spectrum, "limit_loss": spectrum.limit_loss, "ode": settings }),
+    );
+    let curves = experiment::run_ode(
+        setup,
+        spectrum.spectrum,
+        spectrum.limit_loss,
+        settings,
+        &|n| bar.inc(n),
+    )?;
+    bar.finish_and_clear();
+    Ok((cfg, curves))
+}
+
 fn ode(a: OdeArgs, quiet: bool) -> Result<Outcome, String> {
     let setup = a.problem.setup()?;
     let settings = OdeSettings {
@@ -348,20 +373,7 @@ fn ode(a: OdeArgs, quiet: bool) -> Result<Outcome, String> {
         ));
     }
     let reference = a.reference.as_deref().map(read_reference).transpose()?;
-    let bar = lab::progress::bar(experiment::ode_work(&setup, &settings), "plrf ode", quiet);
-    let cfg = config(
-        "plrf ode",
-        &setup,
-        json!({ "spectrum": a.spectrum.spectrum, "limit_loss": a.spectrum.limit_loss, "ode": settings }),
-    );
-    let curves = experiment::run_ode(
-        setup,
-        a.spectrum.spectrum,
-        a.spectrum.limit_loss,
-        settings,
-        &|n| bar.inc(n),
-    )?;
-    bar.finish_and_clear();
+    let (cfg, curves) = solve_odes("plrf ode", setup, &a.spectrum, settings, quiet)?;
     let mut outcome = Outcome::Done;
     let mut summary = curves.summary();
     match &reference {
@@ -476,24 +488,7 @@ fn slopes(a: SlopesArgs, quiet: bool) -> Result<Outcome, String> {
         approximate: false,
     };
     settings.validate()?;
-    let bar = lab::progress::bar(
-        experiment::ode_work(&setup, &settings),
-        "plrf slopes",
-        quiet,
-    );
-    let cfg = config(
-        "plrf slopes",
-        &setup,
-        json!({ "spectrum": a.spectrum.spectrum, "limit_loss": a.spectrum.limit_loss, "ode": settings }),
-    );
-    let curves = experiment::run_ode(
-        setup,
-        a.spectrum.spectrum,
-        a.spectrum.limit_loss,
-        settings,
-        &|n| bar.inc(n),
-    )?;
-    bar.finish_and_clear();
+    let (cfg, curves) = solve_odes("plrf slopes", setup, &a.spectrum, settings, quiet)?;
     warn(&curves.warnings);
     let rows = scaling::slope_rows(&curves);
     let table = scaling::slope_table(&rows);

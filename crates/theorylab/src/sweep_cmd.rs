@@ -3,7 +3,7 @@
 
 use crate::output::warn;
 use crate::{one_line, Cli, Outcome};
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use lab::sweep::{collect, run_local, run_point, slurm_script, Point, PointRunner, State, Sweep};
 use lab::table::{render, Format, Table};
 use std::path::{Path, PathBuf};
@@ -24,6 +24,8 @@ pub enum SweepCommand {
         /// The sweep directory [default: the file's name without .toml].
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
+        #[command(flatten)]
+        slurm: SlurmFlags,
     },
     /// Count points done, pending and failed (and Slurm tasks queued, when submitted).
     Status {
@@ -49,6 +51,40 @@ pub enum SweepCommand {
         /// The point's index.
         index: usize,
     },
+}
+
+/// Slurm settings given on the command line; each overrides the sweep file's `[slurm]`.
+#[derive(Args, Debug, Default)]
+pub struct SlurmFlags {
+    /// Slurm partition.
+    #[arg(long)]
+    partition: Option<String>,
+    /// Slurm time limit per point, e.g. 00:10:00.
+    #[arg(long)]
+    time: Option<String>,
+    /// Slurm memory per point, e.g. 2G.
+    #[arg(long)]
+    mem: Option<String>,
+    /// CPUs per point (the point runs with as many threads).
+    #[arg(long)]
+    cpus_per_task: Option<u32>,
+    /// At most this many array tasks at once (%N).
+    #[arg(long)]
+    throttle: Option<u32>,
+    /// An extra sbatch line (repeatable), e.g. "#SBATCH --qos=normal".
+    #[arg(long = "sbatch-line", value_name = "LINE")]
+    extra: Vec<String>,
+}
+
+impl SlurmFlags {
+    fn apply(self, o: &mut lab::sweep::SlurmOptions) {
+        o.partition = self.partition.or(o.partition.take());
+        o.time = self.time.or(o.time.take());
+        o.mem = self.mem.or(o.mem.take());
+        o.cpus_per_task = self.cpus_per_task.or(o.cpus_per_task);
+        o.throttle = self.throttle.or(o.throttle);
+        o.extra.extend(self.extra);
+    }
 }
 
 /// Where sweep points run.
@@ -134,7 +170,8 @@ pub fn run(command: SweepCommand, quiet: bool) -> Result<Outcome, String> {
             executor,
             jobs,
             out,
-        } => run_sweep(&file, executor, jobs, out, quiet),
+            slurm,
+        } => run_sweep(&file, executor, jobs, out, slurm, quiet),
         SweepCommand::Status { dir, format } => status(&dir, format),
         SweepCommand::Collect { dir, format } => {
             if format == Format::Table {
@@ -165,11 +202,13 @@ fn run_sweep(
     executor: Executor,
     jobs: Option<usize>,
     out: Option<PathBuf>,
+    slurm: SlurmFlags,
     quiet: bool,
 ) -> Result<Outcome, String> {
     let text = std::fs::read_to_string(file)
         .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
-    let sweep = Sweep::parse(&text, &check).map_err(|e| format!("{}: {e}", file.display()))?;
+    let mut sweep = Sweep::parse(&text, &check).map_err(|e| format!("{}: {e}", file.display()))?;
+    slurm.apply(&mut sweep.slurm);
     if jobs == Some(0) {
         return Err("--jobs must be at least 1".into());
     }

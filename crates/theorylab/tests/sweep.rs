@@ -116,6 +116,8 @@ fn slurm_and_local_executors_give_identical_results() {
         file.to_str().unwrap(),
         "--executor",
         "slurm",
+        "--time",
+        "00:04:00",
         "--out",
         slurm.to_str().unwrap(),
     ]);
@@ -131,7 +133,9 @@ fn slurm_and_local_executors_give_identical_results() {
     );
     let script = std::fs::read_to_string(slurm.join("slurm/array-0.sbatch")).unwrap();
     assert!(
-        script.starts_with("#!/bin/bash\n") && script.contains("--array=0-17%4"),
+        script.starts_with("#!/bin/bash\n")
+            && script.contains("--array=0-17%4")
+            && script.contains("--time=00:04:00"),
         "{script}"
     );
     let start = Instant::now();
