@@ -1,0 +1,124 @@
+//! ADana (spec §6.3): AdamW with log-time momentum, log-time weight decay and a damped
+//! Nesterov term, as a burn [`Optimizer`].
+
+use burn::optim::{LearningRate, ModuleOptimizer, Optimizer, RecordState, StateSink, StateSource};
+use burn::tensor::{Device, Tensor};
+use burn_pack::Scalar;
+
+use crate::state::{take_tensor, tensor_data};
+
+/// The ADana optimizer (see the crate docs for the update and every convention).
+///
+/// burn's learning rate `lr` is the schedule factor γ(t) (pass `1.0` for a constant schedule,
+/// or a warm-up/decay scheduler's value); the peak learning rate γ* is `peak_lr`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Adana {
+    /// γ*, the peak learning rate (multiplies the adaptive direction, not the weight decay).
+    pub peak_lr: f64,
+    /// κ: the Nesterov factor is (1 + t)^{1−κ} (default 0.85; κ = 1 switches it to 1).
+    pub kappa: f64,
+    /// δ of the log-time EMA β1 = β2 = 1 − δ/(δ + t) (default 8).
+    pub delta: f64,
+    /// ω of the log-time weight decay λ(t) = ω/(1 + (t + 1)/τ) (default 4; 0 disables it).
+    pub omega: f64,
+    /// τ, the time scale of the weight decay (default 1, giving λ(t) = ω/(t + 2)).
+    pub wd_timescale: f64,
+    /// ε added to √v (default 1e-8).
+    pub epsilon: f64,
+}
+
+impl Adana {
+    /// ADana with peak learning rate γ* and the defaults κ = 0.85, δ = 8, ω = 4, τ = 1, ε = 1e-8.
+    pub fn new(peak_lr: f64) -> Self {
+        Adana {
+            peak_lr,
+            kappa: 0.85,
+            delta: 8.0,
+            omega: 4.0,
+            wd_timescale: 1.0,
+            epsilon: 1e-8,
+        }
+    }
+
+    /// The EMA weight α(t) = δ/(δ + t) = 1 − β(t) at the 0-based step t.
+    pub fn ema_weight(&self, t: u64) -> f64 {
+        self.delta / (self.delta + t as f64)
+    }
+
+    /// The damped Nesterov factor (1 + t)^{1−κ}.
+    pub fn nesterov_factor(&self, t: u64) -> f64 {
+        (1.0 + t as f64).powf(1.0 - self.kappa)
+    }
+
+    /// The weight decay λ(t) = ω/(1 + (t + 1)/τ).
+    pub fn weight_decay(&self, t: u64) -> f64 {
+        self.omega / (1.0 + (t as f64 + 1.0) / self.wd_timescale)
+    }
+
+    /// Wraps the optimizer for a whole module (`ModuleOptimizer::from`).
+    pub fn init(self) -> ModuleOptimizer {
+        ModuleOptimizer::from(self)
+    }
+}
+
+/// Per-parameter ADana state: first and second moments and the number of steps taken.
+#[derive(Clone, Debug)]
+pub struct AdanaState<const D: usize> {
+    /// m, the log-time EMA of g.
+    pub m: Tensor<D>,
+    /// v, the log-time EMA of g².
+    pub v: Tensor<D>,
+    /// Steps taken so far = the 0-based index of the next step.
+    pub step: u64,
+}
+
+impl<const D: usize> RecordState for AdanaState<D> {
+    fn state_flatten(&self, prefix: &str, out: &mut StateSink) {
+        out.push_tensor(prefix, "m", tensor_data(&self.m));
+        out.push_tensor(prefix, "v", tensor_data(&self.v));
+        out.push_scalar(prefix, "step", Scalar::from(self.step));
+    }
+
+    fn state_unflatten(prefix: &str, src: &mut StateSource, device: &Device) -> Option<Self> {
+        let step = u64::try_from(src.take_scalar(prefix, "step")?).ok()?;
+        let m = take_tensor(src, prefix, "m", device)?;
+        let v = take_tensor(src, prefix, "v", device)?;
+        Some(AdanaState { m, v, step })
+    }
+}
+
+impl Optimizer for Adana {
+    type State<const D: usize> = AdanaState<D>;
+
+    fn step<const D: usize>(
+        &self,
+        lr: LearningRate,
+        tensor: Tensor<D>,
+        grad: Tensor<D>,
+        state: Option<Self::State<D>>,
+    ) -> (Tensor<D>, Option<Self::State<D>>) {
+        let t = state.as_ref().map_or(0, |s| s.step);
+        let alpha = self.ema_weight(t);
+        let g2 = grad.clone().square().mul_scalar(alpha);
+        let g1 = grad.clone().mul_scalar(alpha);
+        let (m, v) = match state {
+            Some(s) => (
+                s.m.mul_scalar(1.0 - alpha) + g1,
+                s.v.mul_scalar(1.0 - alpha) + g2,
+            ),
+            None => (g1, g2),
+        };
+        let direction = (grad + m.clone().mul_scalar(self.nesterov_factor(t)))
+            / v.clone().sqrt().add_scalar(self.epsilon);
+        let decay = lr * self.weight_decay(t);
+        let tensor =
+            tensor.clone() - tensor.mul_scalar(decay) - direction.mul_scalar(lr * self.peak_lr);
+        (tensor, Some(AdanaState { m, v, step: t + 1 }))
+    }
+
+    fn to_device<const D: usize>(mut state: Self::State<D>, device: &Device) -> Self::State<D> {
+        state.m = state.m.to_device(device);
+        state.v = state.v.to_device(device);
+        state
+    }
+}
