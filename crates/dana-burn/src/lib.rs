@@ -61,6 +61,12 @@
 //! - The decay uses the θ before the step (the spec's formula); the PyTorch class decays the
 //!   already updated θ.
 //!
+//! # Char-LSTM language model (spec §5 E9, scaled down)
+//!
+//! [`corpus`] builds character corpora (a synthetic Zipf text, or named documents split
+//! whole into train/validation), [`lstm`] the model [`CharLstm`], [`train`](mod@train) the
+//! training loop with checkpoint/resume and the power-law fit of the validation curve.
+//!
 //! # Gradient clipping
 //!
 //! burn's `GradientClipping::Norm` clips each tensor separately. [`clip_grad_global_norm`]
@@ -99,9 +105,19 @@
 
 mod adana;
 mod clip;
+pub mod corpus;
 mod dana;
+pub mod lstm;
 mod state;
+pub mod train;
 
 pub use adana::{Adana, AdanaState};
 pub use clip::{clip_grad_global_norm, global_grad_norm, ClippedOptimizer};
 pub use dana::{Dana, DanaConfig, DanaState};
+
+pub use corpus::{Corpus, SyntheticConfig};
+pub use lstm::CharLstm;
+pub use train::{
+    fit_second_half, fit_valid_curve, train, Checkpoint, Curve, CurvePoint, OptimizerKind,
+    PowerLawFit, TrainConfig,
+};
