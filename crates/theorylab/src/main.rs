@@ -1,6 +1,8 @@
 //! `theorylab`: the command line. It only parses, calls the libraries and prints.
 
 mod bench;
+#[cfg(feature = "nn")]
+mod dana_cmd;
 mod output;
 mod plrf_cmd;
 mod reproduce_cmd;
@@ -30,6 +32,12 @@ pub enum Command {
     Plrf {
         #[command(subcommand)]
         command: plrf_cmd::PlrfCommand,
+    },
+    /// DANA on real networks: a character-level LSTM language model (burn).
+    #[cfg(feature = "nn")]
+    Dana {
+        #[command(subcommand)]
+        command: dana_cmd::DanaCommand,
     },
     /// Run the papers' experiments and check their claims; writes report.html.
     Reproduce(reproduce_cmd::ReproduceArgs),
@@ -92,6 +100,8 @@ fn main() -> ExitCode {
     }
     let result = match cli.command {
         Command::Plrf { command } => plrf_cmd::run(command, cli.quiet),
+        #[cfg(feature = "nn")]
+        Command::Dana { command } => dana_cmd::run(command, cli.quiet),
         Command::Reproduce(args) => reproduce_cmd::run(args, cli.quiet),
         Command::Sweep { command } => sweep_cmd::run(command, cli.quiet),
         Command::Bench { target } => bench::run(target, cli.quiet),

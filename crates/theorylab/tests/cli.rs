@@ -448,3 +448,72 @@ fn reproduce_quick_passes_every_claim_and_writes_the_report() {
     assert_eq!(saved, claims);
     let _ = std::fs::remove_dir_all(out);
 }
+
+#[test]
+#[cfg(feature = "nn")]
+fn dana_lstm_trains_every_optimizer_and_fits_exponents() {
+    let out = scratch("lstm");
+    let args = [
+        "dana",
+        "lstm",
+        "--steps",
+        "60",
+        "--embed",
+        "16",
+        "--hidden",
+        "32",
+        "--batch",
+        "8",
+        "--seq-len",
+        "16",
+        "--eval-every",
+        "10",
+        "--synthetic-chars",
+        "100000",
+        "--optimizer",
+        "sgd,dana-decaying",
+        "--format",
+        "json",
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    let result = theorylab(&args);
+    assert!(
+        result.status.success(),
+        "{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+    let rows: serde_json::Value = serde_json::from_slice(&result.stdout).unwrap();
+    let rows = rows.as_array().unwrap();
+    // Seven evaluations (steps 0..60 by 10) for each optimizer, tokens = step·B·T.
+    assert_eq!(rows.len(), 2 * 7);
+    let last = &rows[6];
+    assert_eq!(last["optimizer"], "sgd");
+    assert_eq!(last["tokens"].as_u64(), Some(60 * 8 * 16));
+    for f in [
+        "config.json",
+        "curves.csv",
+        "summary.json",
+        "lstm.png",
+        "checkpoints/sgd.ckpt",
+    ] {
+        assert!(out.join(f).is_file(), "missing {f}");
+    }
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    assert!(summary[1]["exponent"].is_f64(), "{summary}");
+    // Rerun: both runs resume from their final checkpoints and give the same curves.
+    let again = theorylab(&args);
+    assert!(again.stdout == result.stdout, "the resumed output differs");
+    let bad = theorylab(&[
+        "dana",
+        "lstm",
+        "--corpus",
+        "/nonexistent-plays",
+        "--steps",
+        "5",
+    ]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("fetch-shakespeare"));
+    let _ = std::fs::remove_dir_all(out);
+}
