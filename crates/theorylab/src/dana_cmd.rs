@@ -1,7 +1,7 @@
 //! `theorylab dana lstm`: a character-level LSTM language model trained with SGD, DANA,
 //! ADana and Adam, and the power-law exponent of each validation curve (spec E9).
 
-use crate::output::{commit, OutputArgs};
+use crate::output::{commit, config_record, OutputArgs};
 use crate::Outcome;
 use clap::{Args, Subcommand};
 use dana_burn::{fit_valid_curve, train, Checkpoint, Corpus, OptimizerKind, TrainConfig};
@@ -212,15 +212,16 @@ pub fn run(command: DanaCommand, quiet: bool) -> Result<Outcome, String> {
     if let Some(dir) = dir.as_mut() {
         dir.add_json(
             "config.json",
-            &json!({
-                "theorylab_version": env!("CARGO_PKG_VERSION"),
-                "command": "dana lstm",
-                "corpus": a.corpus,
-                "vocab": corpus.vocab.len(),
-                "train_chars": corpus.train.len(),
-                "valid_chars": corpus.valid.len(),
-                "configs": configs,
-            }),
+            &config_record(
+                "dana lstm",
+                json!({
+                    "corpus": a.corpus,
+                    "vocab": corpus.vocab.len(),
+                    "train_chars": corpus.train.len(),
+                    "valid_chars": corpus.valid.len(),
+                    "configs": configs,
+                }),
+            ),
         )?;
         dir.add_csv("curves.csv", &curves);
         dir.add_json("summary.json", &summary_rows.to_json())?;

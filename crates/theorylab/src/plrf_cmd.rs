@@ -1,6 +1,6 @@
 //! `theorylab plrf simulate|ode|recursion`.
 
-use crate::output::{commit, warn, OutputArgs};
+use crate::output::{commit, config_record, warn, OutputArgs};
 use crate::Outcome;
 use clap::{Args, Subcommand};
 use plrf::experiment::{self, Curves, Setup, SimulateSettings};
@@ -291,12 +291,7 @@ pub fn run(command: PlrfCommand, quiet: bool) -> Result<Outcome, String> {
 }
 
 fn config(command: &str, setup: &Setup, extra: serde_json::Value) -> serde_json::Value {
-    json!({
-        "theorylab_version": env!("CARGO_PKG_VERSION"),
-        "command": command,
-        "setup": setup,
-        "settings": extra,
-    })
+    config_record(command, json!({ "setup": setup, "settings": extra }))
 }
 
 fn simulate(a: SimulateArgs, quiet: bool) -> Result<Outcome, String> {
@@ -568,15 +563,16 @@ fn frontier(a: FrontierArgs, quiet: bool) -> Result<Outcome, String> {
     if let Some(dir) = dir.as_mut() {
         dir.add_json(
             "config.json",
-            &json!({
-                "theorylab_version": env!("CARGO_PKG_VERSION"),
-                "command": "plrf frontier",
-                "alpha": a.alpha,
-                "beta": a.beta,
-                "optimizers": presets,
-                "overrides": overrides,
-                "settings": settings,
-            }),
+            &config_record(
+                "plrf frontier",
+                json!({
+                    "alpha": a.alpha,
+                    "beta": a.beta,
+                    "optimizers": presets,
+                    "overrides": overrides,
+                    "settings": settings,
+                }),
+            ),
         )?;
         dir.add_csv("frontier.csv", &table);
         dir.add_csv("envelope.csv", &scaling::envelope_table(&fronts));
@@ -608,13 +604,14 @@ fn phases(a: PhasesArgs) -> Result<Outcome, String> {
         let map = plrf::phases::phase_map(a.alpha_range, a.beta_range, a.grid as usize);
         dir.add_json(
             "config.json",
-            &json!({
-                "theorylab_version": env!("CARGO_PKG_VERSION"),
-                "command": "plrf phases",
-                "alpha_range": a.alpha_range,
-                "beta_range": a.beta_range,
-                "grid": a.grid,
-            }),
+            &config_record(
+                "plrf phases",
+                json!({
+                    "alpha_range": a.alpha_range,
+                    "beta_range": a.beta_range,
+                    "grid": a.grid,
+                }),
+            ),
         )?;
         dir.add_csv("phases.csv", &table);
         dir.add_json("summary.json", &table.to_json())?;

@@ -1,6 +1,6 @@
 //! `theorylab reproduce`: every system's experiments, a claims table, report.html.
 
-use crate::output::commit;
+use crate::output::{commit, config_record};
 use crate::Outcome;
 use clap::{Args, ValueEnum};
 use lab::claims::{claims_table, failures};
@@ -71,7 +71,10 @@ pub fn run(a: ReproduceArgs, quiet: bool) -> Result<Outcome, String> {
     dir.add_json("claims.json", &claims)?;
     dir.add_json(
         "config.json",
-        &json!({ "theorylab_version": env!("CARGO_PKG_VERSION"), "command": "reproduce", "target": format!("{:?}", a.target).to_lowercase(), "scale": scale }),
+        &config_record(
+            "reproduce",
+            json!({ "target": format!("{:?}", a.target).to_lowercase(), "scale": scale }),
+        ),
     )?;
     dir.add_json(
         "summary.json",
