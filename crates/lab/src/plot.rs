@@ -201,6 +201,17 @@ impl Figure {
         // values far below the axis span to 0 (never on log axes, where a span of 0 is used).
         let linear = |log: bool, r: std::ops::Range<f64>| if log { 0.0 } else { span(&r) };
         let (xs, ys) = (linear(self.log_x, x.range()), linear(self.log_y, y.range()));
+        // A log axis over more than a decade labels only 1, 2 and 5 times a power of ten:
+        // plotters ticks every integer mantissa, whose labels run together near the decade's end.
+        let sparse = |log: bool, r: std::ops::Range<f64>| log && r.end >= 10.0 * r.start;
+        let (x_sparse, y_sparse) = (sparse(self.log_x, x.range()), sparse(self.log_y, y.range()));
+        let label = |v: f64, span: f64, sparse: bool| {
+            if sparse && !one_two_five(v) {
+                String::new()
+            } else {
+                tick_label(snap(v, span))
+            }
+        };
         let mut chart = ChartBuilder::on(area)
             .caption(&self.title, (FONT, 24))
             .margin(20)
@@ -212,8 +223,8 @@ impl Figure {
             .configure_mesh()
             .x_desc(&self.x_label)
             .y_desc(&self.y_label)
-            .x_label_formatter(&|v| tick_label(snap(*v, xs)))
-            .y_label_formatter(&|v| tick_label(snap(*v, ys)))
+            .x_label_formatter(&|v| label(*v, xs, x_sparse))
+            .y_label_formatter(&|v| label(*v, ys, y_sparse))
             .x_labels(10)
             .y_labels(10)
             .bold_line_style(RGBColor(215, 215, 215))
@@ -512,6 +523,14 @@ fn snap(v: f64, span: f64) -> f64 {
     }
 }
 
+/// Whether `v > 0` is 1, 2 or 5 times a power of ten (to 10⁻⁶).
+fn one_two_five(v: f64) -> bool {
+    let mantissa = v / 10f64.powf(v.log10().floor());
+    [1.0, 2.0, 5.0, 10.0]
+        .iter()
+        .any(|c| (mantissa - c).abs() < 1e-6 * c)
+}
+
 /// A short tick label: three significant digits, plain for moderate magnitudes, else `2.5e-7`.
 pub(crate) fn tick_label(v: f64) -> String {
     if v == 0.0 || !v.is_finite() {
@@ -699,6 +718,16 @@ mod tests {
         assert!((lo - 2.5).abs() < 1e-14 && (hi - 10.0).abs() < 1e-14);
         assert_eq!(axis_range(std::iter::empty(), false), (0.0, 1.0));
         assert_eq!(axis_range([0.0, 10.0].into_iter(), false), (-0.4, 10.4));
+    }
+
+    #[test]
+    fn sparse_log_ticks_are_one_two_five() {
+        for v in [1e5, 2e5, 5e5, 1e6, 1e6 * (1.0 - 1e-12), 2e-3, 5.0] {
+            assert!(one_two_five(v), "{v}");
+        }
+        for v in [3e5, 7e5, 9e5, 1.5e6, 4e-3] {
+            assert!(!one_two_five(v), "{v}");
+        }
     }
 
     #[test]

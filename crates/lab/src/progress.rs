@@ -1,7 +1,10 @@
 //! Progress bars on stderr.
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
+
+/// The bar type [`bar`] returns.
+pub use indicatif::ProgressBar;
 
 /// A progress bar on stderr, hidden when `quiet` or when stdout is not a terminal (std::io::IsTerminal).
 pub fn bar(len: u64, message: &str, quiet: bool) -> ProgressBar {

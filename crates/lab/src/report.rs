@@ -2,6 +2,7 @@
 //! inline SVG figures, tables and settings; no external resources.
 
 use crate::claims::{claims_table, Claim, Verdict};
+use crate::outdir::OutDir;
 use crate::plot::Render;
 use crate::table::{text_cell, Table, Value};
 
@@ -24,6 +25,38 @@ figure svg { max-width: 100%; height: auto; display: block; }
 figcaption { color: #444; font-size: 0.95em; margin-top: 0.4em; }
 pre.settings { background: #f6f8fa; border: 1px solid #ddd; padding: 0.8em; overflow-x: auto; }
 ";
+
+/// How much a `reproduce` runs: `Quick` fits in minutes on 2 cores, `Full` uses each spec's
+/// settings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Scale {
+    /// Minutes on 2 cores.
+    Quick,
+    /// The spec's settings.
+    Full,
+}
+
+/// Where a `reproduce` experiment puts its results: the report and the run directory.
+pub struct Sink<'a> {
+    /// The HTML report being built.
+    pub report: &'a mut Report,
+    /// The run directory being staged.
+    pub dir: &'a mut OutDir,
+}
+
+/// Adds a figure to a report section and to the run directory (as `stem`.png and `stem`.svg).
+pub fn figure(
+    section: &mut Section,
+    dir: &mut OutDir,
+    stem: &str,
+    caption: &str,
+    fig: &dyn Render,
+) -> Result<(), String> {
+    dir.add_figure(stem, fig)?;
+    section.figure(caption, fig)?;
+    Ok(())
+}
 
 /// An HTML report: a title, an introduction, the claims and sections.
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -13,42 +13,9 @@ use crate::scaling::{self, SlopeRow};
 use crate::spectrum::{LimitLoss, SpectrumSource};
 use crate::theory::LimitLossMode;
 use lab::claims::{Claim, Verdict};
-use lab::outdir::OutDir;
-use lab::plot::{Figure, Panels, Render};
-use lab::report::{Report, Section};
+use lab::plot::{Figure, Panels};
+use lab::report::{figure, Scale, Sink};
 use serde_json::json;
-
-/// How much to run: `Quick` shortens the simulations and the E5 size range; every
-/// ODE-based experiment runs at the spec's settings in both.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Scale {
-    /// Minutes on 2 cores.
-    Quick,
-    /// The spec's settings.
-    Full,
-}
-
-/// Where results go: the report and the run directory.
-pub struct Sink<'a> {
-    /// The HTML report being built.
-    pub report: &'a mut Report,
-    /// The run directory being staged.
-    pub dir: &'a mut OutDir,
-}
-
-/// Adds a figure to the report section and to the run directory (PNG and SVG).
-fn figure(
-    section: &mut Section,
-    dir: &mut OutDir,
-    stem: &str,
-    caption: &str,
-    fig: &dyn Render,
-) -> Result<(), String> {
-    dir.add_figure(stem, fig)?;
-    section.figure(caption, fig)?;
-    Ok(())
-}
 
 const OPTIMIZERS: [Preset; 3] = [Preset::Sgd, Preset::DanaConstant, Preset::DanaDecaying];
 

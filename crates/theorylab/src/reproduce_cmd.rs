@@ -5,9 +5,9 @@ use crate::Outcome;
 use clap::{Args, ValueEnum};
 use lab::claims::{claims_table, failures};
 use lab::outdir::OutDir;
-use lab::report::Report;
+use lab::report::{Report, Scale, Sink};
 use lab::table::{render, Format};
-use plrf::reproduce::{reproduce, Scale, Sink};
+use plrf::reproduce::reproduce;
 use serde_json::json;
 use std::path::PathBuf;
 
