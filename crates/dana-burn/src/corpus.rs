@@ -173,6 +173,12 @@ impl Corpus {
         Ok(Corpus::from_texts(&texts, valid_fraction))
     }
 
+    /// The Shakespeare plays in the folder `scripts/fetch-shakespeare.sh` fills
+    /// ([`shakespeare_dir`]), 10% of the plays held out for validation.
+    pub fn shakespeare() -> Result<Corpus, String> {
+        Corpus::from_dir(&shakespeare_dir(), 0.1)
+    }
+
     fn assemble(docs: &[(String, String)], valid: &[bool]) -> Corpus {
         let vocab: Vec<char> = docs
             .iter()
@@ -249,4 +255,21 @@ fn fnv1a(bytes: &[u8]) -> u64 {
         h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
     }
     h
+}
+
+/// Where `scripts/fetch-shakespeare.sh` puts the plays: `$THEORYLAB_CACHE/shakespeare`, else
+/// `$XDG_CACHE_HOME/theorylab/shakespeare`, else `~/.cache/theorylab/shakespeare`.
+pub fn shakespeare_dir() -> std::path::PathBuf {
+    use std::path::PathBuf;
+    let var = |name| {
+        std::env::var_os(name)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    let base = var("THEORYLAB_CACHE").unwrap_or_else(|| {
+        var("XDG_CACHE_HOME")
+            .unwrap_or_else(|| var("HOME").unwrap_or_default().join(".cache"))
+            .join("theorylab")
+    });
+    base.join("shakespeare")
 }

@@ -65,7 +65,10 @@
 //!
 //! [`corpus`] builds character corpora (a synthetic Zipf text, or named documents split
 //! whole into train/validation), [`lstm`] the model [`CharLstm`], [`train`](mod@train) the
-//! training loop with checkpoint/resume and the power-law fit of the validation curve.
+//! training loop with checkpoint/resume and the power-law fit of the validation curve,
+//! [`experiment`] runs optimizers × seeds and reports exponents with their seed spread, and
+//! [`reproduce`](mod@reproduce) is the paper's claim 4 ("DANA's loss exponent beats SGD's on an
+//! LSTM") at a quick and a full scale.
 //!
 //! # Gradient clipping
 //!
@@ -107,7 +110,9 @@ mod adana;
 mod clip;
 pub mod corpus;
 mod dana;
+pub mod experiment;
 pub mod lstm;
+pub mod reproduce;
 mod state;
 pub mod train;
 
@@ -115,9 +120,9 @@ pub use adana::{Adana, AdanaState};
 pub use clip::{clip_grad_global_norm, global_grad_norm, ClippedOptimizer};
 pub use dana::{Dana, DanaConfig, DanaState};
 
-pub use corpus::{Corpus, SyntheticConfig};
+pub use corpus::{shakespeare_dir, Corpus, SyntheticConfig};
+pub use experiment::{run_all, Run};
 pub use lstm::CharLstm;
 pub use train::{
-    fit_second_half, fit_valid_curve, train, Checkpoint, Curve, CurvePoint, OptimizerKind,
-    PowerLawFit, TrainConfig,
+    fit_second_half, train, Checkpoint, Curve, CurvePoint, OptimizerKind, PowerLawFit, TrainConfig,
 };

@@ -157,6 +157,10 @@ pub struct Curve {
     pub initial_valid_loss: f64,
     /// The evaluation points in step order.
     pub points: Vec<CurvePoint>,
+    /// The 1-based step whose training or validation loss was not finite, if the run diverged
+    /// (training stops there; the points before it are kept).
+    #[serde(default)]
+    pub diverged_at: Option<usize>,
 }
 
 /// Where and how often to checkpoint.
@@ -242,7 +246,9 @@ fn check(config: &TrainConfig, corpus: &Corpus) -> Result<(), String> {
 }
 
 /// Trains the char-LSTM of `config` on `corpus` (f32 on `Device::flex().autodiff()`), calling
-/// `progress(step, train_loss)` after every step (1-based step count).
+/// `progress(step, train_loss)` after every step (1-based step count). A non-finite training
+/// or validation loss stops the run: the curve so far comes back with
+/// [`diverged_at`](Curve::diverged_at) set (not an error).
 ///
 /// With `checkpoint`, the state (model, optimizer, step, curve so far) is saved every
 /// `checkpoint.every` steps and after the last; if the file exists on start it must hold the
@@ -279,7 +285,7 @@ pub fn train(
             let (header, model_bytes, optim_bytes) = read_checkpoint(ck.path)?;
             if header.config != *config {
                 return Err(format!(
-                    "checkpoint {} holds a different configuration",
+                    "checkpoint {} holds a different configuration (delete it to start over)",
                     ck.path.display()
                 ));
             }
@@ -303,6 +309,7 @@ pub fn train(
         None => Curve {
             initial_valid_loss: validation_loss(&model, corpus, config, &device),
             points: Vec::new(),
+            diverged_at: None,
         },
     };
 
@@ -315,7 +322,7 @@ pub fn train(
         let loss = model.loss(x, y);
         let value = loss.clone().into_scalar::<f64>();
         if !value.is_finite() {
-            return Err(format!("training loss is {value} at step {}", t + 1));
+            return stop_diverged(curve, t + 1, config, checkpoint, &model, &optim.inner);
         }
         let grads = GradientsParams::from_grads(loss.backward(), &model);
         model = optim.step(burn_lr(config, t), model, grads);
@@ -324,11 +331,15 @@ pub fn train(
         let step = t + 1;
         progress(step, value);
         if step % config.eval_every == 0 || step == config.steps {
+            let valid_loss = validation_loss(&model, corpus, config, &device);
+            if !valid_loss.is_finite() {
+                return stop_diverged(curve, step, config, checkpoint, &model, &optim.inner);
+            }
             curve.points.push(CurvePoint {
                 step,
                 tokens: step as u64 * tokens_per_step,
                 train_loss: acc_sum / acc_count as f64,
-                valid_loss: validation_loss(&model, corpus, config, &device),
+                valid_loss,
             });
             acc_sum = 0.0;
             acc_count = 0;
@@ -345,6 +356,30 @@ pub fn train(
                 write_checkpoint(ck.path, &header, &model, &optim.inner)?;
             }
         }
+    }
+    Ok(curve)
+}
+
+/// Marks `curve` diverged at `step` and, with a checkpoint, records the run as finished so
+/// that a rerun returns the same curve without training again.
+fn stop_diverged(
+    mut curve: Curve,
+    step: usize,
+    config: &TrainConfig,
+    checkpoint: Option<&Checkpoint>,
+    model: &CharLstm,
+    optim: &ModuleOptimizer,
+) -> Result<Curve, String> {
+    curve.diverged_at = Some(step);
+    if let Some(ck) = checkpoint {
+        let header = Header {
+            config: config.clone(),
+            step: config.steps,
+            curve: curve.clone(),
+            acc_sum: 0.0,
+            acc_count: 0,
+        };
+        write_checkpoint(ck.path, &header, model, optim)?;
     }
     Ok(curve)
 }
@@ -425,11 +460,4 @@ pub fn fit_second_half(tokens: &[f64], loss: &[f64]) -> Option<PowerLawFit> {
         r2: fit.r2,
         n: fit.n,
     })
-}
-
-/// [`fit_second_half`] of a curve's validation loss vs tokens.
-pub fn fit_valid_curve(curve: &Curve) -> Option<PowerLawFit> {
-    let tokens: Vec<f64> = curve.points.iter().map(|p| p.tokens as f64).collect();
-    let loss: Vec<f64> = curve.points.iter().map(|p| p.valid_loss).collect();
-    fit_second_half(&tokens, &loss)
 }

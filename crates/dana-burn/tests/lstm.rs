@@ -213,10 +213,6 @@ fn fit_recovers_a_known_exponent() {
     assert!(fit.r2 > 0.95, "R² {}", fit.r2);
 }
 
-/// Speed of the planning configuration: embed 128, hidden 128, 1 layer, B = 16, T = 64, f32
-/// on flex; steady-state time per training step (steps 11..=60, no evaluation in between).
-/// `cargo test --release -p dana-burn --test lstm -- --ignored --nocapture`
-
 #[test]
 fn plays_load_from_a_folder_split_by_play() {
     let dir = std::env::temp_dir().join(format!("dana-burn-plays-{}", std::process::id()));

@@ -4,13 +4,12 @@
 use crate::output::{commit, config_record, OutputArgs};
 use crate::Outcome;
 use clap::{Args, Subcommand};
-use dana_burn::{fit_valid_curve, train, Checkpoint, Corpus, OptimizerKind, TrainConfig};
-use lab::plot::{Figure, Series, Style};
+use dana_burn::experiment::{curves_table, figure, runs_table, spread_table, spreads};
+use dana_burn::{run_all, Corpus, OptimizerKind, TrainConfig};
+use lab::progress::ProgressBar;
 use lab::seed::Seed;
-use lab::table::{Table, Value};
 use serde_json::json;
 use std::path::PathBuf;
-use std::time::Instant;
 
 #[derive(Subcommand)]
 pub enum DanaCommand {
@@ -56,9 +55,12 @@ pub struct LstmArgs {
     /// Stacked LSTM layers L.
     #[arg(long, default_value = "1")]
     layers: usize,
-    /// Seed of the weights and batches (and of the synthetic corpus).
+    /// First seed of the weights and batches (and the seed of the synthetic corpus).
     #[arg(long, default_value = "0")]
     seed: u64,
+    /// Runs per optimizer, with seeds S, S+1, …; the exponents' seed spread is reported.
+    #[arg(long, default_value = "1")]
+    seeds: u64,
     /// Global-norm gradient clipping threshold (0 turns clipping off).
     #[arg(long, default_value = "10")]
     clip: f64,
@@ -77,6 +79,9 @@ pub fn run(command: DanaCommand, quiet: bool) -> Result<Outcome, String> {
             a.clip
         ));
     }
+    if a.seeds == 0 {
+        return Err("--seeds must be at least 1".into());
+    }
     let kinds = a
         .optimizer
         .split(',')
@@ -84,14 +89,15 @@ pub fn run(command: DanaCommand, quiet: bool) -> Result<Outcome, String> {
         .collect::<Result<Vec<_>, _>>()?;
     let configs: Vec<TrainConfig> = kinds
         .iter()
-        .map(|&k| TrainConfig {
+        .flat_map(|&k| (0..a.seeds).map(move |i| (k, a.seed + i)))
+        .map(|(k, seed)| TrainConfig {
             steps: a.steps,
             batch: a.batch,
             seq_len: a.seq_len,
             embed: a.embed,
             hidden: a.hidden,
             layers: a.layers,
-            seed: Seed(a.seed),
+            seed: Seed(seed),
             clip: (a.clip > 0.0).then_some(a.clip),
             eval_every: a.eval_every,
             ..TrainConfig::new(k)
@@ -99,115 +105,21 @@ pub fn run(command: DanaCommand, quiet: bool) -> Result<Outcome, String> {
         .collect();
     let corpus = match a.corpus.as_str() {
         "synthetic" => Corpus::synthetic(Seed(a.seed), a.synthetic_chars),
-        "shakespeare" => Corpus::from_dir(&shakespeare_cache(), 0.1)?,
+        "shakespeare" => Corpus::shakespeare()?,
         path => Corpus::from_dir(&PathBuf::from(path), 0.1)?,
     };
     let bar = lab::progress::bar((a.steps * configs.len()) as u64, "dana lstm", quiet);
-    let mut results = Vec::new();
-    for config in &configs {
-        let name = config.optimizer.name();
-        let start = Instant::now();
-        let ckpt_path = a
-            .output
-            .out
-            .as_ref()
-            .map(|d| d.join("checkpoints").join(format!("{name}.ckpt")));
-        if let Some(p) = ckpt_path.as_ref().and_then(|p| p.parent()) {
-            std::fs::create_dir_all(p)
-                .map_err(|e| format!("cannot create {}: {e}", p.display()))?;
-        }
-        let ckpt = ckpt_path.as_deref().map(|path| Checkpoint {
-            path,
-            every: a.eval_every.max(1),
-        });
-        let tokens_per_step = (a.batch * a.seq_len) as f64;
-        let curve = train(config, &corpus, ckpt.as_ref(), &|step, loss| {
-            bar.inc(1);
-            if step % 10 == 0 {
-                let rate = step as f64 * tokens_per_step / start.elapsed().as_secs_f64().max(1e-9);
-                bar.set_message(format!("{name} loss {loss:.3} {rate:.0} tok/s"));
-            }
-        })?;
-        let seconds = start.elapsed().as_secs_f64();
-        results.push((name, curve, seconds));
-    }
+    let checkpoints = a.output.out.as_ref().map(|d| d.join("checkpoints"));
+    let runs = run_all(
+        &configs,
+        &corpus,
+        checkpoints.as_deref(),
+        a.eval_every,
+        &lstm_progress(&bar),
+    )?;
     bar.finish_and_clear();
-    let mut summary_rows = Table::new([
-        "optimizer",
-        "steps",
-        "tokens",
-        "valid_loss",
-        "exponent",
-        "r2",
-        "steps_per_s",
-    ]);
-    let mut curves = Table::new(["optimizer", "step", "tokens", "train_loss", "valid_loss"]);
-    let mut fig = Figure::new(
-        "Char-LSTM validation loss",
-        "tokens seen",
-        "validation loss (nats/char)",
-    );
-    fig.log_y = false; // the losses span less than a decade
-    for (i, (name, curve, seconds)) in results.iter().enumerate() {
-        let fit = fit_valid_curve(curve);
-        let last = curve.points.last();
-        summary_rows.push(vec![
-            (*name).into(),
-            a.steps.into(),
-            last.map_or(Value::Null, |p| p.tokens.into()),
-            last.map(|p| p.valid_loss).into(),
-            fit.map(|f| f.exponent).into(),
-            fit.map(|f| f.r2).into(),
-            (a.steps as f64 / seconds.max(1e-9)).into(),
-        ]);
-        curves.push(vec![
-            (*name).into(),
-            0usize.into(),
-            0usize.into(),
-            Value::Null,
-            curve.initial_valid_loss.into(),
-        ]);
-        for p in &curve.points {
-            curves.push(vec![
-                (*name).into(),
-                p.step.into(),
-                p.tokens.into(),
-                p.train_loss.into(),
-                p.valid_loss.into(),
-            ]);
-        }
-        fig.series.push(Series {
-            label: Some((*name).to_string()),
-            points: curve
-                .points
-                .iter()
-                .map(|p| (p.tokens as f64, p.valid_loss))
-                .collect(),
-            color: i,
-            style: Style::Bold,
-        });
-        if let Some(f) = fit {
-            let half: Vec<f64> = curve
-                .points
-                .iter()
-                .map(|p| p.tokens as f64)
-                .filter(|&t| 2.0 * t >= curve.points.last().map_or(0.0, |p| p.tokens as f64))
-                .collect();
-            fig.series.push(Series {
-                label: Some(format!(
-                    "{name} fit: exponent {:.3}, R² {:.3}",
-                    f.exponent, f.r2
-                )),
-                points: half
-                    .iter()
-                    .map(|&t| (t, f.prefactor * t.powf(-f.exponent)))
-                    .collect(),
-                color: i,
-                style: Style::Dashed,
-            });
-        }
-    }
-    a.output.print(&summary_rows, &curves);
+    let summary = runs_table(&runs);
+    a.output.print(&summary, &curves_table(&runs));
     let mut dir = a.output.dir();
     if let Some(dir) = dir.as_mut() {
         dir.add_json(
@@ -223,25 +135,28 @@ pub fn run(command: DanaCommand, quiet: bool) -> Result<Outcome, String> {
                 }),
             ),
         )?;
-        dir.add_csv("curves.csv", &curves);
-        dir.add_json("summary.json", &summary_rows.to_json())?;
-        dir.add_figure("lstm", &fig)?;
+        dir.add_csv("curves.csv", &curves_table(&runs));
+        dir.add_csv("spread.csv", &spread_table(&spreads(&runs)));
+        dir.add_json("summary.json", &summary.to_json())?;
+        dir.add_figure("lstm", &figure(&runs, "Char-LSTM validation loss"))?;
     }
     commit(dir)?;
     Ok(Outcome::Done)
 }
 
-/// The folder `scripts/fetch-shakespeare.sh` fills.
-fn shakespeare_cache() -> PathBuf {
-    let base = std::env::var_os("THEORYLAB_CACHE")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            std::env::var_os("XDG_CACHE_HOME")
-                .map(PathBuf::from)
-                .unwrap_or_else(|| {
-                    PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache")
-                })
-                .join("theorylab")
-        });
-    base.join("shakespeare")
+/// The per-step progress callback of LSTM runs (called from several threads): advances `bar`
+/// and shows the optimizer, seed and training loss of a run in progress and the tokens/s of
+/// all runs together.
+pub fn lstm_progress(bar: &ProgressBar) -> impl Fn(&TrainConfig, usize, f64) + Sync + '_ {
+    move |config, step, loss| {
+        bar.inc(1);
+        if step % 10 == 0 {
+            let rate = bar.per_sec() * (config.batch * config.seq_len) as f64;
+            bar.set_message(format!(
+                "{} seed {} loss {loss:.3}, {rate:.0} tok/s",
+                config.optimizer.name(),
+                config.seed.0
+            ));
+        }
+    }
 }

@@ -12,12 +12,15 @@ use serde_json::json;
 use std::path::PathBuf;
 
 /// Which systems to reproduce.
-#[derive(Clone, Copy, Debug, ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Target {
-    /// Every system (today: PLRF/DANA).
+    /// Every system (today: PLRF/DANA, and the LSTM claim when built with feature `nn`).
     All,
-    /// Power-law random features and DANA.
+    /// Power-law random features and DANA on the quadratic model (claims 1–3).
     Plrf,
+    /// DANA on a character-level LSTM language model (claim 4; feature `nn`).
+    #[cfg(feature = "nn")]
+    Lstm,
 }
 
 #[derive(Args)]
@@ -25,10 +28,11 @@ pub struct ReproduceArgs {
     /// Which system.
     #[arg(value_enum, default_value = "all")]
     target: Target,
-    /// Reduced simulations (minutes on 2 cores); the default.
+    /// Reduced simulations (about a minute and a half on 2 cores); the default.
     #[arg(long, conflicts_with = "full")]
     quick: bool,
-    /// The spec's settings everywhere.
+    /// The spec's settings everywhere (about 40 minutes on 2 cores, 30 of them the LSTM runs,
+    /// which need scripts/fetch-shakespeare.sh first).
     #[arg(long)]
     full: bool,
     /// Output directory for report.html, claims.json, figures and data.
@@ -45,25 +49,51 @@ pub struct ReproduceArgs {
 pub fn run(a: ReproduceArgs, quiet: bool) -> Result<Outcome, String> {
     let scale = if a.full { Scale::Full } else { Scale::Quick };
     let mut report = Report::new(
-        &format!("theorylab reproduce ({})", if a.full { "full" } else { "quick" }),
+        &format!("theorylab reproduce ({})", scale_name(scale)),
         "Each row of the claims table is a statement of a paper, what theory predicts, what theorylab measured, the \
          tolerance and the verdict. Figures and data are in this directory as PNG, SVG and CSV.",
     );
     let mut dir = OutDir::new(&a.out);
-    let bar = lab::progress::bar(5, "reproduce", quiet);
-    let claims = match a.target {
-        Target::All | Target::Plrf => {
-            let mut sink = Sink {
-                report: &mut report,
-                dir: &mut dir,
-            };
-            reproduce(scale, &mut sink, &|name| {
-                bar.set_message(name.to_string());
-                bar.inc(1);
-            })?
-        }
+    let plrf = matches!(a.target, Target::All | Target::Plrf);
+    #[cfg(feature = "nn")]
+    let lstm = {
+        let wanted = matches!(a.target, Target::All | Target::Lstm);
+        // Load the corpus before anything runs: a missing download fails at once.
+        wanted
+            .then(|| dana_burn::reproduce::corpus(scale))
+            .transpose()?
     };
-    bar.finish_and_clear();
+    let mut claims = Vec::new();
+    let mut sink = Sink {
+        report: &mut report,
+        dir: &mut dir,
+    };
+    if plrf {
+        let bar = lab::progress::bar(5, "reproduce plrf", quiet);
+        claims.extend(reproduce(scale, &mut sink, &|name| {
+            bar.set_message(name.to_string());
+            bar.inc(1);
+        })?);
+        bar.finish_and_clear();
+    }
+    #[cfg(feature = "nn")]
+    if let Some(corpus) = lstm {
+        let configs = dana_burn::reproduce::configs(scale);
+        let steps = configs.iter().map(|c| c.steps as u64).sum();
+        let bar = lab::progress::bar(steps, "reproduce lstm", quiet);
+        let checkpoints = a
+            .out
+            .join("checkpoints")
+            .join(format!("lstm-{}", scale_name(scale)));
+        claims.extend(dana_burn::reproduce::reproduce(
+            scale,
+            &corpus,
+            Some(&checkpoints),
+            &mut sink,
+            &crate::dana_cmd::lstm_progress(&bar),
+        )?);
+        bar.finish_and_clear();
+    }
     let table = claims_table(&claims);
     print!("{}", render(&table, a.format, 4));
     let failed = failures(&claims);
@@ -91,4 +121,12 @@ pub fn run(a: ReproduceArgs, quiet: bool) -> Result<Outcome, String> {
     } else {
         Outcome::Done
     })
+}
+
+/// `quick` or `full`.
+fn scale_name(scale: Scale) -> &'static str {
+    match scale {
+        Scale::Quick => "quick",
+        Scale::Full => "full",
+    }
 }

@@ -1,0 +1,337 @@
+//! The char-LSTM experiment as a whole: one [`train`] run per optimizer and seed, with
+//! checkpoints, the fitted exponents, the seed spread and the figure of the curves.
+
+use std::path::Path;
+use std::time::Instant;
+
+use lab::plot::{Figure, Series, Style};
+use lab::table::{Table, Value};
+use rayon::prelude::*;
+
+use crate::corpus::Corpus;
+use crate::train::{fit_second_half, train, Checkpoint, Curve, PowerLawFit, TrainConfig};
+
+/// One finished (or diverged) training run.
+#[derive(Clone, Debug)]
+pub struct Run {
+    /// Its configuration.
+    pub config: TrainConfig,
+    /// Its validation curve.
+    pub curve: Curve,
+    /// Steps computed by this process (fewer than `config.steps` after a resume).
+    pub computed_steps: usize,
+    /// Wall-clock seconds this process spent on the run.
+    pub seconds: f64,
+}
+
+impl Run {
+    /// Power law fitted to the second half of the validation loss; `None` when diverged.
+    pub fn loss_fit(&self) -> Option<PowerLawFit> {
+        self.fit_of(|l| l)
+    }
+
+    /// Power law fitted to the second half of the validation perplexity e^loss (spec E9 fits
+    /// perplexity); `None` when diverged.
+    pub fn perplexity_fit(&self) -> Option<PowerLawFit> {
+        self.fit_of(f64::exp)
+    }
+
+    fn fit_of(&self, f: impl Fn(f64) -> f64) -> Option<PowerLawFit> {
+        if self.curve.diverged_at.is_some() {
+            return None;
+        }
+        let tokens: Vec<f64> = self.curve.points.iter().map(|p| p.tokens as f64).collect();
+        let y: Vec<f64> = self.curve.points.iter().map(|p| f(p.valid_loss)).collect();
+        fit_second_half(&tokens, &y)
+    }
+
+    /// Training steps per second in this process; `None` when nothing was computed (resumed
+    /// from a finished checkpoint).
+    pub fn steps_per_second(&self) -> Option<f64> {
+        (self.computed_steps > 0).then(|| self.computed_steps as f64 / self.seconds.max(1e-9))
+    }
+}
+
+/// Runs every configuration on `corpus`, in parallel on rayon's pool (one run per thread;
+/// each run is single-threaded and its result does not depend on the thread count), and
+/// returns the runs in the order of `configs`. With `checkpoints`, each run checkpoints every
+/// `checkpoint_every` steps to `checkpoints/<optimizer>-seed<seed>.ckpt` and resumes from it;
+/// a finished run is read back without training. `progress(config, step, loss)` follows every
+/// step of every run.
+pub fn run_all(
+    configs: &[TrainConfig],
+    corpus: &Corpus,
+    checkpoints: Option<&Path>,
+    checkpoint_every: usize,
+    progress: &(dyn Fn(&TrainConfig, usize, f64) + Sync),
+) -> Result<Vec<Run>, String> {
+    if let Some(dir) = checkpoints {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    }
+    configs
+        .par_iter()
+        .with_max_len(1)
+        .map(|config| {
+            let path = checkpoints.map(|d| {
+                d.join(format!(
+                    "{}-seed{}.ckpt",
+                    config.optimizer.name(),
+                    config.seed.0
+                ))
+            });
+            let ck = path.as_deref().map(|path| Checkpoint {
+                path,
+                every: checkpoint_every.max(1),
+            });
+            let start = Instant::now();
+            let computed = std::cell::Cell::new(0);
+            let curve = train(config, corpus, ck.as_ref(), &|step, loss| {
+                computed.set(computed.get() + 1);
+                progress(config, step, loss);
+            })?;
+            Ok(Run {
+                config: config.clone(),
+                curve,
+                computed_steps: computed.get(),
+                seconds: start.elapsed().as_secs_f64(),
+            })
+        })
+        .collect()
+}
+
+/// One row per run: optimizer, seed, steps, tokens, final validation loss, loss exponent and R²,
+/// perplexity exponent, steps/s, status (`ok`, `diverged at step N`).
+pub fn runs_table(runs: &[Run]) -> Table {
+    let mut table = Table::new([
+        "optimizer",
+        "seed",
+        "steps",
+        "tokens",
+        "valid_loss",
+        "exponent",
+        "r2",
+        "ppl_exponent",
+        "steps_per_s",
+        "status",
+    ]);
+    for run in runs {
+        let last = run.curve.points.last();
+        let fit = run.loss_fit();
+        table.push(vec![
+            run.config.optimizer.name().into(),
+            run.config.seed.0.into(),
+            run.config.steps.into(),
+            last.map_or(Value::Null, |p| p.tokens.into()),
+            last.map(|p| p.valid_loss).into(),
+            fit.map(|f| f.exponent).into(),
+            fit.map(|f| f.r2).into(),
+            run.perplexity_fit().map(|f| f.exponent).into(),
+            run.steps_per_second().into(),
+            status(&run.curve).into(),
+        ]);
+    }
+    table
+}
+
+/// `ok`, or `diverged at step N`.
+fn status(curve: &Curve) -> String {
+    match curve.diverged_at {
+        Some(step) => format!("diverged at step {step}"),
+        None => "ok".into(),
+    }
+}
+
+/// Every evaluation of every run: optimizer, seed, step, tokens, train_loss, valid_loss
+/// (step 0 is the initial validation loss).
+pub fn curves_table(runs: &[Run]) -> Table {
+    let mut table = Table::new([
+        "optimizer",
+        "seed",
+        "step",
+        "tokens",
+        "train_loss",
+        "valid_loss",
+    ]);
+    for run in runs {
+        let name = run.config.optimizer.name();
+        let seed = run.config.seed.0;
+        table.push(vec![
+            name.into(),
+            seed.into(),
+            0usize.into(),
+            0usize.into(),
+            Value::Null,
+            run.curve.initial_valid_loss.into(),
+        ]);
+        for p in &run.curve.points {
+            table.push(vec![
+                name.into(),
+                seed.into(),
+                p.step.into(),
+                p.tokens.into(),
+                p.train_loss.into(),
+                p.valid_loss.into(),
+            ]);
+        }
+    }
+    table
+}
+
+/// The results of one optimizer over seeds (diverged runs excluded).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Spread {
+    /// Optimizer name.
+    pub optimizer: String,
+    /// Loss exponents of the runs that did not diverge, in run order.
+    pub exponents: Vec<f64>,
+    /// Final validation losses of the same runs.
+    pub final_losses: Vec<f64>,
+    /// Runs that diverged.
+    pub diverged: usize,
+}
+
+impl Spread {
+    /// Mean of the exponents (NaN when there are none).
+    pub fn mean(&self) -> f64 {
+        mean_sd(&self.exponents).0
+    }
+
+    /// Sample standard deviation of the exponents (NaN with fewer than 2).
+    pub fn sd(&self) -> f64 {
+        mean_sd(&self.exponents).1
+    }
+}
+
+/// Mean and sample standard deviation (NaN where undefined).
+pub fn mean_sd(xs: &[f64]) -> (f64, f64) {
+    let n = xs.len() as f64;
+    let mean = xs.iter().sum::<f64>() / n;
+    let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
+    (mean, var.sqrt())
+}
+
+/// The spread of each optimizer, in order of first appearance.
+pub fn spreads(runs: &[Run]) -> Vec<Spread> {
+    let mut out: Vec<Spread> = Vec::new();
+    for run in runs {
+        let name = run.config.optimizer.name();
+        let index = match out.iter().position(|s| s.optimizer == name) {
+            Some(i) => i,
+            None => {
+                out.push(Spread {
+                    optimizer: name.into(),
+                    exponents: Vec::new(),
+                    final_losses: Vec::new(),
+                    diverged: 0,
+                });
+                out.len() - 1
+            }
+        };
+        match (run.loss_fit(), run.curve.points.last()) {
+            (Some(fit), Some(last)) => {
+                out[index].exponents.push(fit.exponent);
+                out[index].final_losses.push(last.valid_loss);
+            }
+            _ => out[index].diverged += 1,
+        }
+    }
+    out
+}
+
+/// Per optimizer: seeds, diverged, mean, sd, min and max of the exponent, mean and sd of the
+/// final validation loss.
+pub fn spread_table(spreads: &[Spread]) -> Table {
+    let mut table = Table::new([
+        "optimizer",
+        "seeds",
+        "diverged",
+        "exponent_mean",
+        "exponent_sd",
+        "exponent_min",
+        "exponent_max",
+        "valid_loss_mean",
+        "valid_loss_sd",
+    ]);
+    let finite = |x: f64| {
+        if x.is_finite() {
+            Value::from(x)
+        } else {
+            Value::Null
+        }
+    };
+    for s in spreads {
+        let min = s.exponents.iter().cloned().fold(f64::INFINITY, f64::min);
+        let max = s
+            .exponents
+            .iter()
+            .cloned()
+            .fold(f64::NEG_INFINITY, f64::max);
+        let (loss_mean, loss_sd) = mean_sd(&s.final_losses);
+        table.push(vec![
+            s.optimizer.as_str().into(),
+            (s.exponents.len() + s.diverged).into(),
+            s.diverged.into(),
+            finite(s.mean()),
+            finite(s.sd()),
+            finite(min),
+            finite(max),
+            finite(loss_mean),
+            finite(loss_sd),
+        ]);
+    }
+    table
+}
+
+/// Validation loss against tokens, one colour per optimizer, one line per seed, with the
+/// second-half power-law fits dashed (labelled once per optimizer, with the seed-mean
+/// exponent). Diverged runs are left out.
+pub fn figure(runs: &[Run], title: &str) -> Figure {
+    let mut fig = Figure::new(title, "tokens seen", "validation loss (nats/char)");
+    fig.log_y = false; // the losses span less than a decade
+    let spreads = spreads(runs);
+    let mut labelled = Vec::new();
+    for run in runs {
+        let Some(fit) = run.loss_fit() else { continue };
+        let name = run.config.optimizer.name();
+        let color = spreads
+            .iter()
+            .position(|s| s.optimizer == name)
+            .unwrap_or(0);
+        let first = !labelled.contains(&name);
+        labelled.push(name);
+        fig.series.push(Series {
+            label: first.then(|| name.to_string()),
+            points: run
+                .curve
+                .points
+                .iter()
+                .map(|p| (p.tokens as f64, p.valid_loss))
+                .collect(),
+            color,
+            style: Style::Bold,
+        });
+        let max = run.curve.points.last().map_or(0.0, |p| p.tokens as f64);
+        let s = &spreads[color];
+        fig.series.push(Series {
+            label: first.then(|| {
+                if s.exponents.len() > 1 {
+                    format!("{name} fit: exponent {:.3} ± {:.3}", s.mean(), s.sd())
+                } else {
+                    format!("{name} fit: exponent {:.3}, R² {:.3}", fit.exponent, fit.r2)
+                }
+            }),
+            points: run
+                .curve
+                .points
+                .iter()
+                .map(|p| p.tokens as f64)
+                .filter(|&t| 2.0 * t >= max)
+                .map(|t| (t, fit.prefactor * t.powf(-fit.exponent)))
+                .collect(),
+            color,
+            style: Style::Dashed,
+        });
+    }
+    fig
+}

@@ -1,0 +1,168 @@
+//! The experiment layer: divergence, parallel runs, seed spreads and claim 4's verdict.
+
+use dana_burn::experiment::{runs_table, spreads};
+use dana_burn::reproduce::claims;
+use dana_burn::{
+    run_all, train, Checkpoint, Corpus, Curve, CurvePoint, OptimizerKind, Run, TrainConfig,
+};
+use lab::claims::Verdict;
+use lab::seed::Seed;
+use lab::table::Value;
+
+fn tiny(optimizer: OptimizerKind, seed: u64) -> TrainConfig {
+    TrainConfig {
+        steps: 20,
+        batch: 4,
+        seq_len: 16,
+        embed: 8,
+        hidden: 16,
+        seed: Seed(seed),
+        eval_every: 5,
+        valid_windows: 8,
+        ..TrainConfig::new(optimizer)
+    }
+}
+
+#[test]
+fn a_diverging_run_stops_with_its_step_and_is_not_fitted() {
+    let corpus = Corpus::synthetic(Seed(1), 20_000);
+    // lr 1e38 overflows f32 weights at the first update: the loss of step 2 is not finite.
+    let config = TrainConfig {
+        lr: Some(1e38),
+        clip: None,
+        ..tiny(OptimizerKind::Sgd, 0)
+    };
+    let dir = std::env::temp_dir().join(format!("dana-burn-diverge-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("sgd.ckpt");
+    let ck = Checkpoint {
+        path: &path,
+        every: 5,
+    };
+    let curve = train(&config, &corpus, Some(&ck), &|_, _| {}).unwrap();
+    let step = curve.diverged_at.expect("the run diverged");
+    assert!((2..=5).contains(&step), "diverged at step {step}");
+    assert!(curve
+        .points
+        .iter()
+        .all(|p| p.step < step && p.valid_loss.is_finite()));
+    // The checkpoint records the run as finished: a rerun trains nothing, same curve.
+    let steps = std::cell::Cell::new(0);
+    let again = train(&config, &corpus, Some(&ck), &|_, _| {
+        steps.set(steps.get() + 1)
+    })
+    .unwrap();
+    assert_eq!((again, steps.get()), (curve.clone(), 0));
+    let run = Run {
+        config,
+        curve,
+        computed_steps: step,
+        seconds: 1.0,
+    };
+    assert_eq!(run.loss_fit(), None);
+    let table = runs_table(&[run]);
+    assert_eq!(
+        table.rows[0].last(),
+        Some(&Value::Str(format!("diverged at step {step}")))
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn runs_are_the_same_on_one_thread_and_on_two() {
+    let corpus = Corpus::synthetic(Seed(2), 20_000);
+    let configs: Vec<TrainConfig> = [
+        OptimizerKind::Sgd,
+        OptimizerKind::DanaDecaying,
+        OptimizerKind::Adam,
+    ]
+    .iter()
+    .map(|&k| tiny(k, 4))
+    .collect();
+    let on = |threads| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| run_all(&configs, &corpus, None, 10, &|_, _, _| {}).unwrap())
+    };
+    let (one, two) = (on(1), on(2));
+    for ((a, b), config) in one.iter().zip(&two).zip(&configs) {
+        assert_eq!(
+            &a.config, config,
+            "runs come back in the order of the configs"
+        );
+        assert_eq!(a.curve, b.curve, "{}", config.optimizer.name());
+        assert_eq!(a.computed_steps, 20);
+    }
+}
+
+/// A run whose validation curve is exactly 4·tokens^{-exponent} (a power law: the fit recovers
+/// the exponent to rounding).
+fn power_law_run(optimizer: OptimizerKind, seed: u64, exponent: f64) -> Run {
+    let points = (1..=20)
+        .map(|i| {
+            let tokens = i * 1000;
+            CurvePoint {
+                step: i as usize,
+                tokens,
+                train_loss: 0.0,
+                valid_loss: 4.0 * (tokens as f64).powf(-exponent),
+            }
+        })
+        .collect();
+    Run {
+        config: tiny(optimizer, seed),
+        curve: Curve {
+            initial_valid_loss: 4.0,
+            points,
+            diverged_at: None,
+        },
+        computed_steps: 20,
+        seconds: 1.0,
+    }
+}
+
+#[test]
+fn claim_4_needs_dana_ahead_of_sgd_at_every_seed() {
+    use OptimizerKind::{Adam, DanaDecaying, Sgd};
+    let verdict = |dana: [f64; 3]| {
+        let mut runs: Vec<Run> = (0..3).map(|s| power_law_run(Sgd, s, 0.1)).collect();
+        runs.extend((0..3).map(|s| power_law_run(DanaDecaying, s, dana[s as usize])));
+        runs.push(power_law_run(Adam, 0, 0.2));
+        let claims = claims(&runs);
+        assert_eq!(claims.len(), 4);
+        assert_eq!(claims[3].verdict, Verdict::NoPrediction);
+        assert_eq!(claims[2].verdict, Verdict::NoPrediction);
+        assert!(
+            claims[2].measured.contains("adam: 0.2000"),
+            "{}",
+            claims[2].measured
+        );
+        claims[0].verdict
+    };
+    assert_eq!(verdict([0.2, 0.15, 0.11]), Verdict::Pass);
+    assert_eq!(verdict([0.2, 0.09, 0.3]), Verdict::Fail);
+    // A diverged DANA run fails the claim.
+    let mut runs = vec![
+        power_law_run(Sgd, 0, 0.1),
+        power_law_run(DanaDecaying, 0, 0.3),
+    ];
+    runs[1].curve.diverged_at = Some(3);
+    assert_eq!(claims(&runs)[0].verdict, Verdict::Fail);
+}
+
+#[test]
+fn spreads_hold_mean_and_sample_sd_over_seeds() {
+    let runs: Vec<Run> = [0.1, 0.2, 0.4]
+        .iter()
+        .enumerate()
+        .map(|(s, &e)| power_law_run(OptimizerKind::Sgd, s as u64, e))
+        .collect();
+    let s = &spreads(&runs)[0];
+    let mean: f64 = 0.7 / 3.0;
+    let sd = ((0.1 - mean).powi(2) + (0.2 - mean).powi(2) + (0.4 - mean).powi(2)) / 2.0;
+    assert!((s.mean() - mean).abs() < 1e-12);
+    assert!((s.sd() - sd.sqrt()).abs() < 1e-12);
+    assert_eq!(s.diverged, 0);
+}
