@@ -28,10 +28,10 @@ pub struct ReproduceArgs {
     /// Which system.
     #[arg(value_enum, default_value = "all")]
     target: Target,
-    /// Reduced simulations (about a minute and a half on 2 cores); the default.
+    /// Reduced simulations (about a minute on 2 cores); the default.
     #[arg(long, conflicts_with = "full")]
     quick: bool,
-    /// The spec's settings everywhere (about 40 minutes on 2 cores, 30 of them the LSTM runs,
+    /// The spec's settings everywhere (about 31 minutes on 2 cores, 25 of them the LSTM runs,
     /// which need scripts/fetch-shakespeare.sh first).
     #[arg(long)]
     full: bool,
