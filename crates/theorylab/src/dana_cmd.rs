@@ -79,8 +79,13 @@ pub fn run(command: DanaCommand, quiet: bool) -> Result<Outcome, String> {
             a.clip
         ));
     }
-    if a.seeds == 0 {
-        return Err("--seeds must be at least 1".into());
+    if a.seeds == 0 || a.seed.checked_add(a.seeds - 1).is_none() {
+        return Err(format!(
+            "--seeds must be at least 1, and --seed + --seeds − 1 at most {} (got {} and {})",
+            u64::MAX,
+            a.seed,
+            a.seeds
+        ));
     }
     let kinds = a
         .optimizer

@@ -545,6 +545,18 @@ fn dana_lstm_trains_every_optimizer_and_fits_exponents() {
     ]);
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("fetch-shakespeare"));
+    let max = u64::MAX.to_string();
+    for args in [
+        &["dana", "lstm", "--seeds", "0"][..],
+        &["dana", "lstm", "--seed", &max, "--seeds", "2"][..],
+    ] {
+        let bad = theorylab(args);
+        assert_eq!(bad.status.code(), Some(2), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&bad.stderr).contains("--seeds"),
+            "{args:?}"
+        );
+    }
     let _ = std::fs::remove_dir_all(out);
 }
 
