@@ -299,7 +299,9 @@ pub fn figure(runs: &[Run], title: &str) -> Figure {
             .position(|s| s.optimizer == name)
             .unwrap_or(0);
         let first = !labelled.contains(&name);
-        labelled.push(name);
+        if first {
+            labelled.push(name);
+        }
         fig.series.push(Series {
             label: first.then(|| name.to_string()),
             points: run

@@ -123,8 +123,8 @@ pub fn run(command: DanaCommand, quiet: bool) -> Result<Outcome, String> {
         &lstm_progress(&bar),
     )?;
     bar.finish_and_clear();
-    let summary = runs_table(&runs);
-    a.output.print(&summary, &curves_table(&runs));
+    let (summary, curves) = (runs_table(&runs), curves_table(&runs));
+    a.output.print(&summary, &curves);
     let mut dir = a.output.dir();
     if let Some(dir) = dir.as_mut() {
         dir.add_json(
@@ -140,7 +140,7 @@ pub fn run(command: DanaCommand, quiet: bool) -> Result<Outcome, String> {
                 }),
             ),
         )?;
-        dir.add_csv("curves.csv", &curves_table(&runs));
+        dir.add_csv("curves.csv", &curves);
         dir.add_csv("spread.csv", &spread_table(&spreads(&runs)));
         dir.add_json("summary.json", &summary.to_json())?;
         dir.add_figure("lstm", &figure(&runs, "Char-LSTM validation loss"))?;
