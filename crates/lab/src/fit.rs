@@ -1,18 +1,37 @@
-//! Power-law fits: least squares on log-log axes.
+//! Least-squares fits: straight lines and power laws on log-log axes.
 
-/// A least-squares line `ln y = intercept + slope * ln x`.
+/// A least-squares line `y = intercept + slope * x` (for [`fit_loglog`], `ln y` on `ln x`).
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct LogLogFit {
-    /// The fitted exponent.
+pub struct LinearFit {
+    /// The fitted slope (the exponent of a log-log fit).
     pub slope: f64,
-    /// The fitted `ln y` at `x = 1`.
+    /// The fitted y at x = 0 (`ln y` at x = 1 for a log-log fit).
     pub intercept: f64,
     /// Standard error of the slope (NaN when `n == 2`).
     pub slope_stderr: f64,
+    /// Standard error of the intercept (NaN when `n == 2`).
+    pub intercept_stderr: f64,
     /// Number of points used.
     pub n: usize,
-    /// Coefficient of determination on log-log axes (NaN when all used `ln y` are equal).
+    /// Coefficient of determination (NaN when all used y are equal).
     pub r2: f64,
+}
+
+/// A power-law fit: [`LinearFit`] of `ln y` on `ln x`.
+pub type LogLogFit = LinearFit;
+
+/// Least-squares line through the points with both coordinates finite. None if fewer than 2
+/// points or all used x are equal (standard errors NaN when n == 2). Panics if `x` and `y`
+/// differ in length (a programming error).
+pub fn fit_linear(x: &[f64], y: &[f64]) -> Option<LinearFit> {
+    assert_eq!(x.len(), y.len(), "fit_linear: x and y differ in length");
+    let (lx, ly): (Vec<f64>, Vec<f64>) = x
+        .iter()
+        .zip(y)
+        .filter(|(a, b)| a.is_finite() && b.is_finite())
+        .map(|(a, b)| (*a, *b))
+        .unzip();
+    least_squares(&lx, &ly)
 }
 
 /// Least-squares slope of ln y on ln x using only points with x>0, y>0, both finite, and lo <= x <= hi
@@ -27,15 +46,20 @@ pub fn fit_loglog(x: &[f64], y: &[f64], window: Option<(f64, f64)>) -> Option<Lo
         .filter(|&(&a, &b)| a > 0.0 && b > 0.0 && a.is_finite() && b.is_finite() && in_window(a))
         .map(|(a, b)| (a.ln(), b.ln()))
         .unzip();
+    least_squares(&lx, &ly)
+}
+
+/// Ordinary least squares of `ly` on `lx` (all points used).
+fn least_squares(lx: &[f64], ly: &[f64]) -> Option<LinearFit> {
     let n = lx.len();
     if n < 2 {
         return None;
     }
     let mean = |v: &[f64]| v.iter().sum::<f64>() / n as f64;
-    let (mx, my) = (mean(&lx), mean(&ly));
+    let (mx, my) = (mean(lx), mean(ly));
     let sxx: f64 = lx.iter().map(|a| (a - mx).powi(2)).sum();
     let syy: f64 = ly.iter().map(|b| (b - my).powi(2)).sum();
-    let sxy: f64 = lx.iter().zip(&ly).map(|(a, b)| (a - mx) * (b - my)).sum();
+    let sxy: f64 = lx.iter().zip(ly).map(|(a, b)| (a - mx) * (b - my)).sum();
     if sxx == 0.0 {
         return None;
     }
@@ -43,19 +67,22 @@ pub fn fit_loglog(x: &[f64], y: &[f64], window: Option<(f64, f64)>) -> Option<Lo
     let intercept = my - slope * mx;
     let sse: f64 = lx
         .iter()
-        .zip(&ly)
+        .zip(ly)
         .map(|(a, b)| (b - intercept - slope * a).powi(2))
         .sum();
-    let slope_stderr = if n > 2 {
-        (sse / (n - 2) as f64 / sxx).sqrt()
+    let (slope_stderr, intercept_stderr) = if n > 2 {
+        let s2 = sse / (n - 2) as f64;
+        let sx2: f64 = lx.iter().map(|a| a * a).sum();
+        ((s2 / sxx).sqrt(), (s2 * sx2 / (n as f64 * sxx)).sqrt())
     } else {
-        f64::NAN
+        (f64::NAN, f64::NAN)
     };
     let r2 = if syy > 0.0 { 1.0 - sse / syy } else { f64::NAN };
-    Some(LogLogFit {
+    Some(LinearFit {
         slope,
         intercept,
         slope_stderr,
+        intercept_stderr,
         n,
         r2,
     })
@@ -66,6 +93,19 @@ mod tests {
     use super::*;
     use rand::{RngExt, SeedableRng};
     use rand_xoshiro::Xoshiro256PlusPlus;
+
+    #[test]
+    fn linear_fit_matches_hand_computation() {
+        // x = 0, 1, 2, y = 0, 1, 3: slope 3/2, intercept −1/6, SSE 1/6, s² = 1/6, Sxx = 2,
+        // Σx² = 5: se(slope) = √(1/12), se(intercept) = √(5/36).
+        let fit = fit_linear(&[0.0, 1.0, f64::NAN, 2.0], &[0.0, 1.0, 7.0, 3.0]).unwrap();
+        assert_eq!(fit.n, 3);
+        assert!((fit.slope - 1.5).abs() < 1e-14);
+        assert!((fit.intercept + 1.0 / 6.0).abs() < 1e-14);
+        assert!((fit.slope_stderr - (1.0f64 / 12.0).sqrt()).abs() < 1e-14);
+        assert!((fit.intercept_stderr - (5.0f64 / 36.0).sqrt()).abs() < 1e-14);
+        assert!(fit_linear(&[1.0, 1.0], &[0.0, 2.0]).is_none());
+    }
 
     #[test]
     fn exact_power_law() {

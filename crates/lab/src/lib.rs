@@ -4,6 +4,7 @@
 //! reports, and progress bars.
 
 pub mod claims;
+pub mod error;
 pub mod fit;
 pub mod grid;
 pub mod outdir;
@@ -12,5 +13,6 @@ pub mod progress;
 pub mod regions;
 pub mod report;
 pub mod seed;
+pub mod stats;
 pub mod sweep;
 pub mod table;
