@@ -25,6 +25,11 @@ pub struct Adana {
     pub wd_timescale: f64,
     /// ε added to √v (default 1e-8).
     pub epsilon: f64,
+    /// Follow the public PyTorch class `mlexpos/adana:src/optim/adana.py` instead of the spec's
+    /// formula (default false): the step counted from 1 in α, the Nesterov factor
+    /// 1 + (2 + t)^{1−κ}, and the weight decay applied to the already updated θ. These are the
+    /// three departures listed in the crate documentation, switched off.
+    pub torch_conventions: bool,
 }
 
 impl Adana {
@@ -37,6 +42,7 @@ impl Adana {
             omega: 4.0,
             wd_timescale: 1.0,
             epsilon: 1e-8,
+            torch_conventions: false,
         }
     }
 
@@ -98,7 +104,11 @@ impl Optimizer for Adana {
         state: Option<Self::State<D>>,
     ) -> (Tensor<D>, Option<Self::State<D>>) {
         let t = state.as_ref().map_or(0, |s| s.step);
-        let alpha = self.ema_weight(t);
+        let (alpha, nesterov) = if self.torch_conventions {
+            (self.ema_weight(t + 1), 1.0 + self.nesterov_factor(t + 1))
+        } else {
+            (self.ema_weight(t), self.nesterov_factor(t))
+        };
         let g2 = grad.clone().square().mul_scalar(alpha);
         let g1 = grad.clone().mul_scalar(alpha);
         let (m, v) = match state {
@@ -108,11 +118,16 @@ impl Optimizer for Adana {
             ),
             None => (g1, g2),
         };
-        let direction = (grad + m.clone().mul_scalar(self.nesterov_factor(t)))
-            / v.clone().sqrt().add_scalar(self.epsilon);
+        let direction =
+            (grad + m.clone().mul_scalar(nesterov)) / v.clone().sqrt().add_scalar(self.epsilon);
         let decay = lr * self.weight_decay(t);
-        let tensor =
-            tensor.clone() - tensor.mul_scalar(decay) - direction.mul_scalar(lr * self.peak_lr);
+        let step = direction.mul_scalar(lr * self.peak_lr);
+        let tensor = if self.torch_conventions {
+            let moved = tensor - step;
+            moved.clone() - moved.mul_scalar(decay)
+        } else {
+            tensor.clone() - tensor.mul_scalar(decay) - step
+        };
         (tensor, Some(AdanaState { m, v, step: t + 1 }))
     }
 

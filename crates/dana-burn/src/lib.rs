@@ -61,6 +61,10 @@
 //! - The decay uses the θ before the step (the spec's formula); the PyTorch class decays the
 //!   already updated θ.
 //!
+//! [`Adana::torch_conventions`] switches the three departures above off together (the step
+//! counted from 1 in α, the factor 1 + (2 + t)^{1−κ}, the decay of the updated θ), giving the
+//! PyTorch class's update.
+//!
 //! # Char-LSTM language model (spec §5 E9, scaled down)
 //!
 //! [`corpus`] builds character corpora (a synthetic Zipf text, or named documents split

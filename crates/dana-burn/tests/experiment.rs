@@ -100,6 +100,11 @@ fn runs_are_the_same_on_one_thread_and_on_two() {
 /// A run whose validation curve is exactly 4·tokens^{-exponent} (a power law: the fit recovers
 /// the exponent to rounding).
 fn power_law_run(optimizer: OptimizerKind, seed: u64, exponent: f64) -> Run {
+    scaled_power_law_run(optimizer, seed, 4.0, exponent)
+}
+
+/// A run whose validation curve is exactly amplitude·tokens^{-exponent}.
+fn scaled_power_law_run(optimizer: OptimizerKind, seed: u64, amplitude: f64, exponent: f64) -> Run {
     let points = (1..=20)
         .map(|i| {
             let tokens = i * 1000;
@@ -107,14 +112,14 @@ fn power_law_run(optimizer: OptimizerKind, seed: u64, exponent: f64) -> Run {
                 step: i as usize,
                 tokens,
                 train_loss: 0.0,
-                valid_loss: 4.0 * (tokens as f64).powf(-exponent),
+                valid_loss: amplitude * (tokens as f64).powf(-exponent),
             }
         })
         .collect();
     Run {
         config: tiny(optimizer, seed),
         curve: Curve {
-            initial_valid_loss: 4.0,
+            initial_valid_loss: amplitude,
             points,
             diverged_at: None,
         },
@@ -143,6 +148,20 @@ fn claim_4_needs_dana_ahead_of_sgd_at_every_seed() {
     };
     assert_eq!(verdict([0.2, 0.15, 0.11]), Verdict::Pass);
     assert_eq!(verdict([0.2, 0.09, 0.3]), Verdict::Fail);
+    // SGD's exponent differs by seed: the rule compares seed by seed, not the pooled values.
+    let per_seed = |sgd: [f64; 3], dana: [f64; 3]| {
+        let mut runs: Vec<Run> = (0..3)
+            .map(|s| power_law_run(Sgd, s, sgd[s as usize]))
+            .collect();
+        runs.extend((0..3).map(|s| power_law_run(DanaDecaying, s, dana[s as usize])));
+        claims(&runs)[0].verdict
+    };
+    // DANA ahead at every seed, though its smallest (0.15) is below SGD's largest (0.3):
+    // passes per seed, would fail "min DANA > max SGD".
+    assert_eq!(per_seed([0.1, 0.3, 0.2], [0.15, 0.35, 0.25]), Verdict::Pass);
+    // DANA's mean (0.3) beats SGD's (0.2) but seed 1 is reversed: fails per seed, would pass a
+    // rule on the means.
+    assert_eq!(per_seed([0.1, 0.3, 0.2], [0.35, 0.15, 0.4]), Verdict::Fail);
     // A diverged DANA run fails the claim.
     let mut runs = vec![
         power_law_run(Sgd, 0, 0.1),
@@ -150,6 +169,44 @@ fn claim_4_needs_dana_ahead_of_sgd_at_every_seed() {
     ];
     runs[1].curve.diverged_at = Some(3);
     assert_eq!(claims(&runs)[0].verdict, Verdict::Fail);
+}
+
+#[test]
+fn claim_4_ppl_judges_the_perplexity_fit_apart_from_the_loss_fit() {
+    use OptimizerKind::{DanaDecaying, Sgd};
+    // ln ppl = loss, so the perplexity exponent −d ln(e^L)/d ln t = e·L scales with the loss
+    // level: SGD 4·t^{-0.1} (level ≈ 1.6 at 10⁴ tokens) has perplexity exponent ≈ 0.16, DANA
+    // 1·t^{-0.15} (level ≈ 0.25) ≈ 0.04. DANA wins on the loss exponent and loses on perplexity.
+    let runs: Vec<Run> = (0..2)
+        .flat_map(|s| {
+            [
+                scaled_power_law_run(Sgd, s, 4.0, 0.1),
+                scaled_power_law_run(DanaDecaying, s, 1.0, 0.15),
+            ]
+        })
+        .collect();
+    let claims = claims(&runs);
+    assert_eq!(
+        (claims[0].id.as_str(), claims[1].id.as_str()),
+        ("paper-4", "paper-4-ppl")
+    );
+    assert_eq!(claims[0].verdict, Verdict::Pass);
+    assert_eq!(claims[1].verdict, Verdict::Fail);
+    // DANA steeper in both fits: 8·t^{-0.15} (perplexity exponent ≈ 0.28) against SGD's
+    // 2·t^{-0.1} (≈ 0.077).
+    let runs: Vec<Run> = (0..2)
+        .flat_map(|s| {
+            [
+                scaled_power_law_run(Sgd, s, 2.0, 0.1),
+                scaled_power_law_run(DanaDecaying, s, 8.0, 0.15),
+            ]
+        })
+        .collect();
+    let claims = dana_burn::reproduce::claims(&runs);
+    assert_eq!(
+        (claims[0].verdict, claims[1].verdict),
+        (Verdict::Pass, Verdict::Pass)
+    );
 }
 
 #[test]

@@ -109,6 +109,34 @@ fn dana_follows_plrf_momentum_step_for_the_plrf_presets() {
 }
 
 #[test]
+fn dana_with_a_learning_rate_other_than_one_matches_a_hand_computed_update() {
+    // DANA-decaying's LSTM defaults written out: γ1 = 1, γ2 = 0.1, γ3(t) = 0.5(1 + t)^{-1/2},
+    // Δ(t) = 8/(8 + t); m ← (1 − Δ)m + γ1·g, then θ ← θ − lr·(γ2·g + γ3·m), lr = 0.3.
+    // One parameter, loss ½(aθ − y)² with a = 2, y = 1.
+    let (lr, a, y) = (0.3, 2.0, 1.0);
+    let (mut th, mut m) = (0.3f64, 0.0f64);
+    for t in 0..3u32 {
+        let t = f64::from(t);
+        let g = a * (a * th - y);
+        m = (1.0 - 8.0 / (8.0 + t)) * m + g;
+        th -= lr * (0.1 * g + 0.5 / (1.0 + t).sqrt() * m);
+    }
+    let mut optim = DanaConfig::decaying().init();
+    let mut model = linear(&[0.3]);
+    for _ in 0..3 {
+        let pred = model.forward(f64_tensor(&[a], [1, 1]));
+        let loss = (pred - f64_tensor(&[y], [1, 1]))
+            .square()
+            .sum()
+            .mul_scalar(0.5);
+        let grads = GradientsParams::from_grads(loss.backward(), &model);
+        model = optim.step(lr, model, grads);
+    }
+    assert_close(&values(model.weight.val()), &[th], "DANA at lr 0.3");
+    assert!((th - 0.3).abs() > 1e-2, "the hand computation moved θ");
+}
+
+#[test]
 fn layerwise_dana_divides_gamma3_by_each_tensors_size() {
     let (d, b, steps) = (4, 2, 8);
     let theta0 = [0.2, -0.1, 0.4, 0.3];
@@ -251,6 +279,61 @@ fn adana_matches_a_hand_computed_two_step_update() {
     }
     assert_close(&values(model.weight.val()), &th, "ADana after two steps");
     assert!((th[0] - 0.3).abs() > 1e-3, "the hand computation moved θ");
+}
+
+#[test]
+fn adana_with_torch_conventions_matches_the_published_definition_by_hand() {
+    // The public PyTorch class (mlexpos/adana src/optim/adana.py), written out on scalars:
+    // with the 1-based step s, α = δ/(δ + s), m ← m + α(g − m), v ← (1 − α)v + αg²,
+    // θ ← θ − lr·γ*·(g + ((1 + s)^{1−κ} + 1)·m)/(√v + ε), then θ ← θ·(1 − lr·ω/(1 + s/τ)).
+    // One parameter θ, loss ½(aθ − y)², a = 2, y = 1; lr = 0.1, γ* = 0.05, κ = 0.85, δ = 8,
+    // ω = 4, τ = 1, ε = 1e-8.
+    let (lr, peak, eps, a, y) = (0.1, 0.05, 1e-8, 2.0, 1.0);
+    let grad = |th: f64| a * (a * th - y);
+    let (mut th, mut m, mut v) = (0.3f64, 0.0f64, 0.0f64);
+    for s in 1..=2u32 {
+        let s = f64::from(s);
+        let g = grad(th);
+        let alpha = 8.0 / (8.0 + s);
+        m += alpha * (g - m);
+        v = (1.0 - alpha) * v + alpha * g * g;
+        let factor = (1.0 + s).powf(0.15) + 1.0;
+        th -= lr * peak * (g + factor * m) / (v.sqrt() + eps);
+        th *= 1.0 - lr * 4.0 / (1.0 + s);
+    }
+    let mut optim = Adana {
+        torch_conventions: true,
+        ..Adana::new(peak)
+    }
+    .init();
+    let mut model = linear(&[0.3]);
+    for _ in 0..2 {
+        let pred = model.forward(f64_tensor(&[a], [1, 1]));
+        let loss = (pred - f64_tensor(&[y], [1, 1]))
+            .square()
+            .sum()
+            .mul_scalar(0.5);
+        let grads = GradientsParams::from_grads(loss.backward(), &model);
+        model = optim.step(lr, model, grads);
+    }
+    assert_close(
+        &values(model.weight.val()),
+        &[th],
+        "ADana (PyTorch conventions)",
+    );
+    // The spec's conventions give a different θ: the flag changes the update.
+    let mut spec = Adana::new(peak).init();
+    let mut other = linear(&[0.3]);
+    for _ in 0..2 {
+        let pred = other.forward(f64_tensor(&[a], [1, 1]));
+        let loss = (pred - f64_tensor(&[y], [1, 1]))
+            .square()
+            .sum()
+            .mul_scalar(0.5);
+        let grads = GradientsParams::from_grads(loss.backward(), &other);
+        other = spec.step(lr, other, grads);
+    }
+    assert!((values(other.weight.val())[0] - th).abs() > 1e-4);
 }
 
 #[test]

@@ -72,9 +72,9 @@ pub fn reproduce(
     claims.push(Claim::checked(
         "paper-3",
         "Figure 1: single runs scatter around their ODE curves; over d = 100·2^i the ODEs rank DANA-decaying first, DANA-constant second, SGD last",
-        "seed mean within 2 s.e. of the ODE (median over t ≥ 10³); η order dec > const > SGD",
+        "runs unbiased around the ODE: t-test over seeds of the mean relative deviation for t ≥ 10³, |T| ≤ 3; η order dec > const > SGD",
         &e5.text,
-        "2 s.e.; ordering",
+        "|T| ≤ 3; ordering",
         e5.holds,
     ));
     Ok(claims)
@@ -432,23 +432,34 @@ fn e5(scale: Scale, sink: &mut Sink) -> Result<E5, String> {
         &|_| {},
     )?;
     let ode = sim.ode.as_ref().ok_or("E5 needs the ODE")?;
-    // Median over logged t ≥ 10³ of |seed mean − ODE| in standard errors (the ODE equals the
-    // exact expectation to 0.2% there, so a fair scatter gives a median near 0.7).
-    let mut deviations = Vec::new();
+    // Seeds are independent, logged times are not: for each seed s, D_s = the mean over the
+    // logged t ≥ 10³ of (P_s(t) − ODE(t))/ODE(t). When the runs scatter around the ODE (which
+    // equals the exact expectation to 0.2% there), T = mean(D)/(sd(D)/√S) is Student-t with
+    // S − 1 degrees of freedom; |T| ≤ 3 is a two-sided test with false-alarm rate 0.9% per
+    // optimizer at 15 d.o.f. (0.5% at 31) that detects a uniform relative bias of 4.3·se(D̄)
+    // with power ≥ 90%.
+    let mut t_stats = Vec::new();
+    let mut detectable = Vec::new();
     for (r, (_, c)) in sim.results.iter().zip(&ode.curves) {
-        let mut z: Vec<f64> = r
-            .mean_curve()
+        let d: Vec<f64> = r
+            .runs
             .iter()
-            .filter(|m| m.t >= 1e3)
-            .filter_map(|m| {
-                c.nearest(m.t)
-                    .map(|j| (m.mean - c.risk[j]).abs() / m.stderr)
+            .map(|run| {
+                let rel: Vec<f64> = run
+                    .t
+                    .iter()
+                    .zip(&run.risk)
+                    .filter(|(&t, _)| t >= 1e3)
+                    .filter_map(|(&t, &p)| c.nearest(t).map(|j| p / c.risk[j] - 1.0))
+                    .collect();
+                lab::stats::mean(&rel)
             })
             .collect();
-        z.sort_by(f64::total_cmp);
-        deviations.push(z.get(z.len() / 2).copied().unwrap_or(f64::NAN));
+        let se = lab::stats::stderr(&d);
+        t_stats.push(lab::stats::mean(&d) / se);
+        detectable.push(4.3 * se);
     }
-    let on_ode = deviations.iter().all(|&x| x <= 2.0);
+    let on_ode = t_stats.iter().all(|t| t.abs() <= 3.0);
     // Middle: ODE frontiers over d = 100·2^i, i = 1..top.
     let settings = FrontierSettings {
         d_grid: (1..=top).map(|i| 100 << i).collect(),
@@ -469,8 +480,9 @@ fn e5(scale: Scale, sink: &mut Sink) -> Result<E5, String> {
         .collect();
     let ranked = eta[2] > eta[1] && eta[1] > eta[0];
     let text = format!(
-        "median |mean − ODE|/s.e. for t ≥ 10³: {} (sgd, dana-constant, dana-decaying; {seeds} seeds, {steps} steps); η = {} / {} / {}",
-        deviations.iter().map(|x| format!("{:.3}", x)).collect::<Vec<_>>().join(", "),
+        "|T| = {} (sgd, dana-constant, dana-decaying; {seeds} seeds, {steps} steps; detectable bias {}); η = {} / {} / {}",
+        t_stats.iter().map(|x| format!("{:.2}", x.abs())).collect::<Vec<_>>().join(", "),
+        detectable.iter().map(|x| format!("{:.2}%", 100.0 * x)).collect::<Vec<_>>().join(", "),
         fmt(eta[2]),
         fmt(eta[1]),
         fmt(eta[0])

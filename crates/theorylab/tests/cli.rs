@@ -224,6 +224,62 @@ fn ode_writes_a_complete_run_directory() {
 }
 
 #[test]
+fn official_e2_reference_agrees_to_1e_4() {
+    // Spec §8 item 10: the official code's float32 ODE output for E2 (provenance in
+    // tests/data/official/README.md), compared point by point at the spec's 1e-4.
+    let reference = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/official/plrf_ode_e2_a1_b0.3_d1000.csv");
+    let result = theorylab(&[
+        "plrf",
+        "ode",
+        "--alpha",
+        "1",
+        "--beta",
+        "0.3",
+        "--d",
+        "1000",
+        "--optimizer",
+        "sgd,dana-constant,dana-decaying",
+        "--t-max",
+        "1e6",
+        "--reference",
+        reference.to_str().unwrap(),
+        "--tolerance",
+        "1e-4",
+        "--format",
+        "csv",
+    ]);
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert_eq!(result.status.code(), Some(0), "{stderr}");
+    let text = String::from_utf8(result.stdout).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some("optimizer,t_reference,t_grid,risk_reference,risk,relative_difference")
+    );
+    let mut per_optimizer = std::collections::BTreeMap::new();
+    for line in lines {
+        let cols: Vec<&str> = line.split(',').collect();
+        let num = |i: usize| cols[i].parse::<f64>().unwrap();
+        // The same grid: every reference time is a grid time (float32 rounding aside).
+        assert!((num(1) - num(2)).abs() <= 1e-6 * num(1).max(1.0), "{line}");
+        assert!(num(5) <= 1e-4, "{line}");
+        // The relative difference is recomputed here from the two risks.
+        assert!(
+            ((num(4) - num(3)).abs() / num(3) - num(5)).abs() < 1e-12,
+            "{line}"
+        );
+        *per_optimizer.entry(cols[0].to_string()).or_insert(0usize) += 1;
+    }
+    let counts: Vec<usize> = per_optimizer.values().copied().collect();
+    assert_eq!(
+        per_optimizer.keys().collect::<Vec<_>>(),
+        ["dana-constant", "dana-decaying", "sgd"]
+    );
+    assert_eq!(counts.iter().sum::<usize>(), 4146, "{counts:?}");
+}
+
+#[test]
 fn reference_comparison_passes_on_itself_and_fails_when_perturbed() {
     let dir = scratch("reference");
     std::fs::create_dir_all(&dir).unwrap();
@@ -274,8 +330,9 @@ fn reference_comparison_passes_on_itself_and_fails_when_perturbed() {
 }
 
 #[test]
-fn simulate_with_ode_draws_the_e1_figure() {
+fn simulate_with_ode_draws_the_e1_figure_and_the_runs_scatter_around_it() {
     let out = scratch("e1");
+    let seeds = 24;
     let result = theorylab(&[
         "plrf",
         "simulate",
@@ -288,7 +345,7 @@ fn simulate_with_ode_draws_the_e1_figure() {
         "--steps",
         "2000",
         "--seeds",
-        "3",
+        &seeds.to_string(),
         "--optimizer",
         "sgd,dana-constant,dana-decaying",
         "--with-ode",
@@ -313,6 +370,58 @@ fn simulate_with_ode_draws_the_e1_figure() {
     }
     let svg = std::fs::read_to_string(out.join("risk.svg")).unwrap();
     assert!(svg.contains("dana-decaying (ODE)"));
+    // The ODE is the expected risk of the run (with this instance's inputs), exact up to the
+    // continuized-time error that is visible only at t ≲ 100. For each seed, D = the mean over
+    // its logged t ≥ 100 of (P(t) − ODE(t))/ODE(t); seeds are independent, so
+    // T = mean(D)/(sd(D)/√24) is Student-t with 23 d.o.f.: |T| ≤ 3.5 (false alarm 0.2%).
+    let read = |name: &str| -> Vec<Vec<String>> {
+        std::fs::read_to_string(out.join(name))
+            .unwrap()
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').map(str::to_string).collect())
+            .collect()
+    };
+    let (runs, ode) = (read("runs.csv"), read("ode.csv"));
+    for name in ["sgd", "dana-constant", "dana-decaying"] {
+        let curve: Vec<(f64, f64)> = ode
+            .iter()
+            .filter(|r| r[0] == name)
+            .map(|r| (r[1].parse().unwrap(), r[2].parse().unwrap()))
+            .collect();
+        let at = |t: f64| {
+            curve
+                .iter()
+                .min_by(|a, b| {
+                    (a.0.ln() - t.ln())
+                        .abs()
+                        .total_cmp(&(b.0.ln() - t.ln()).abs())
+                })
+                .unwrap()
+                .1
+        };
+        let deviations: Vec<f64> = (0..seeds)
+            .map(|s| {
+                let rel: Vec<f64> = runs
+                    .iter()
+                    .filter(|r| r[0] == name && r[1] == s.to_string())
+                    .map(|r| (r[2].parse::<f64>().unwrap(), r[3].parse::<f64>().unwrap()))
+                    .filter(|&(t, _)| t >= 100.0)
+                    .map(|(t, p)| p / at(t) - 1.0)
+                    .collect();
+                assert!(rel.len() > 20, "{name} seed {s}: {} points", rel.len());
+                rel.iter().sum::<f64>() / rel.len() as f64
+            })
+            .collect();
+        let n = deviations.len() as f64;
+        let mean = deviations.iter().sum::<f64>() / n;
+        let sd = (deviations.iter().map(|d| (d - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
+        let t = mean / (sd / n.sqrt());
+        assert!(
+            t.abs() <= 3.5,
+            "{name}: T = {t} (mean relative deviation {mean})"
+        );
+    }
     let _ = std::fs::remove_dir_all(out);
 }
 
@@ -328,12 +437,6 @@ fn frontier_json_has_one_object_per_optimizer_with_theory() {
         "0.3",
         "--optimizer",
         "sgd,dana-decaying",
-        "--d-grid",
-        "100,200,400,800",
-        "--f-range",
-        "1e4,1e10",
-        "--fit-range",
-        "1e6,1e9",
         "--format",
         "json",
         "--out",
@@ -353,13 +456,14 @@ fn frontier_json_has_one_object_per_optimizer_with_theory() {
     assert!(close(&rows[0]["loss_exponent_theory"], 1.6 / 3.0));
     assert!(close(&rows[0]["d_exponent_theory"], 1.0 / 3.0));
     assert!(close(&rows[1]["loss_exponent_theory"], 1.6 * 3.0 / 7.0));
-    for row in rows {
-        assert!(
-            row["loss_exponent"].as_f64().unwrap() > 0.0,
-            "a decreasing loss has η > 0"
-        );
-        assert!(row["d_exponent"].is_f64());
-    }
+    // The spec's E4 procedure at its default grid: SGD's fitted exponents within the
+    // tolerances of the E4 claims (0.03 for η, 0.05 for ξ) of p/(2α+1) and 1/(2α+1), and
+    // DANA-decaying's η above SGD's (its formulas are derived, not tested).
+    let eta = |r: &serde_json::Value| r["loss_exponent"].as_f64().unwrap();
+    let xi = |r: &serde_json::Value| r["d_exponent"].as_f64().unwrap();
+    assert!((eta(&rows[0]) - 1.6 / 3.0).abs() <= 0.03, "{:?}", rows[0]);
+    assert!((xi(&rows[0]) - 1.0 / 3.0).abs() <= 0.05, "{:?}", rows[0]);
+    assert!(eta(&rows[1]) > eta(&rows[0]), "{rows:?}");
     for f in [
         "config.json",
         "frontier.csv",
@@ -431,18 +535,58 @@ fn reproduce_quick_passes_every_claim_and_writes_the_report() {
         .collect();
     assert!(failed.is_empty(), "failed claims: {failed:#?}");
     assert_eq!(result.status.code(), Some(0), "{stderr}");
-    for id in [
+    // The exact set of claims, in order: a dropped claim, an extra one, or a checked claim
+    // turned into a no-prediction row fails here.
+    let rows = claims.as_array().unwrap();
+    let ids = |verdicts: &[&str]| -> Vec<&str> {
+        rows.iter()
+            .filter(|c| verdicts.contains(&c["verdict"].as_str().unwrap()))
+            .map(|c| c["id"].as_str().unwrap())
+            .collect()
+    };
+    let checked = [
+        "E3-sgd (α, β) = (0.75, 0.25)",
+        "E3-dana-decaying (α, β) = (0.75, 0.25)",
+        "E3-dana-constant (α, β) = (0.75, 0.25)",
+        "item14 (α, β) = (0.75, 0.25)",
+        "E3-sgd (α, β) = (1, 0.3)",
+        "E3-dana-decaying (α, β) = (1, 0.3)",
+        "E3-dana-constant (α, β) = (1, 0.3)",
+        "item14 (α, β) = (1, 0.3)",
+        "E3-sgd (α, β) = (1.5, 0.4)",
+        "E3-dana-decaying (α, β) = (1.5, 0.4)",
+        "E3-dana-constant (α, β) = (1.5, 0.4)",
+        "E4-sgd-η (α, β) = (1, 0.3)",
+        "E4-sgd-ξ (α, β) = (1, 0.3)",
+        "E4-order (α, β) = (1, 0.3)",
+        "E4-sgd-η (α, β) = (1.5, 0.4)",
+        "E4-sgd-ξ (α, β) = (1.5, 0.4)",
+        "E4-order (α, β) = (1.5, 0.4)",
+        "E4-sgd-η (α, β) = (0.75, 0.25)",
+        "E4-sgd-ξ (α, β) = (0.75, 0.25)",
+        "E6-slopes Δ=0.1",
+        "E6-frontier Δ=0.1",
+        "E6-slopes Δ=0.01",
+        "E6-frontier Δ=0.01",
         "paper-1",
         "paper-2",
         "paper-3",
-        "E6-frontier Δ=0.01",
-        "item14 (α, β) = (1, 0.3)",
-    ] {
-        assert!(
-            claims.as_array().unwrap().iter().any(|c| c["id"] == id),
-            "{id} missing"
-        );
-    }
+    ];
+    let no_prediction = [
+        "E4-dana-constant (α, β) = (1, 0.3)",
+        "E4-dana-decaying (α, β) = (1, 0.3)",
+        "E4-dana-constant (α, β) = (1.5, 0.4)",
+        "E4-dana-decaying (α, β) = (1.5, 0.4)",
+        "E4-dana-constant (α, β) = (0.75, 0.25)",
+        "E4-dana-decaying (α, β) = (0.75, 0.25)",
+        "E4-order (α, β) = (0.75, 0.25) (probe)",
+        "E7 (α, β) = (1.25, 0.75)",
+        "E7 (α, β) = (1, 2)",
+        "E7 (α, β) = (0.4, 0.7)",
+    ];
+    assert_eq!(ids(&["pass", "fail"]), checked);
+    assert_eq!(ids(&["no-prediction"]), no_prediction);
+    assert_eq!(rows.len(), checked.len() + no_prediction.len());
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(html.contains("<svg") && html.contains("paper-2"));
     let saved: serde_json::Value =
@@ -472,8 +616,6 @@ fn dana_lstm_trains_every_optimizer_and_fits_exponents() {
         "10",
         "--synthetic-chars",
         "100000",
-        "--optimizer",
-        "sgd,dana-decaying",
         "--seeds",
         "2",
         "--format",
@@ -489,8 +631,16 @@ fn dana_lstm_trains_every_optimizer_and_fits_exponents() {
     );
     let rows: serde_json::Value = serde_json::from_slice(&result.stdout).unwrap();
     let rows = rows.as_array().unwrap();
-    // Seven evaluations (steps 0..60 by 10) for each optimizer and seed, tokens = step·B·T.
-    assert_eq!(rows.len(), 2 * 2 * 7);
+    // Seven evaluations (steps 0..60 by 10) for each of the four default optimizers and two
+    // seeds, tokens = step·B·T.
+    assert_eq!(rows.len(), 4 * 2 * 7);
+    for name in ["sgd", "dana-decaying", "adana", "adam"] {
+        assert_eq!(
+            rows.iter().filter(|r| r["optimizer"] == name).count(),
+            2 * 7,
+            "{name}"
+        );
+    }
     let last = &rows[6];
     assert_eq!(last["optimizer"], "sgd");
     assert_eq!(last["seed"].as_u64(), Some(0));
@@ -515,7 +665,8 @@ fn dana_lstm_trains_every_optimizer_and_fits_exponents() {
         .iter()
         .map(|r| r["exponent"].as_f64().unwrap())
         .collect();
-    assert_eq!(exponents.len(), 4);
+    assert_eq!(exponents.len(), 8);
+    assert!(exponents.iter().all(|e| e.is_finite()), "{exponents:?}");
     // The spread file's DANA-decaying mean and sd are those of its two seeds' exponents.
     let spread = std::fs::read_to_string(out.join("spread.csv")).unwrap();
     let dana: Vec<f64> = spread
