@@ -137,14 +137,14 @@ fn claim_4_needs_dana_ahead_of_sgd_at_every_seed() {
         runs.push(power_law_run(Adam, 0, 0.2));
         let claims = claims(&runs);
         assert_eq!(claims.len(), 4);
-        assert_eq!(claims[3].verdict, Verdict::NoPrediction);
-        assert_eq!(claims[2].verdict, Verdict::NoPrediction);
+        assert_eq!(claims[3].verdict(), Verdict::NoPrediction);
+        assert_eq!(claims[2].verdict(), Verdict::NoPrediction);
         assert!(
-            claims[2].measured.contains("adam: 0.2000"),
+            claims[2].measured_text().contains("adam mean = 0.2000"),
             "{}",
-            claims[2].measured
+            claims[2].measured_text()
         );
-        claims[0].verdict
+        claims[0].verdict()
     };
     assert_eq!(verdict([0.2, 0.15, 0.11]), Verdict::Pass);
     assert_eq!(verdict([0.2, 0.09, 0.3]), Verdict::Fail);
@@ -154,7 +154,7 @@ fn claim_4_needs_dana_ahead_of_sgd_at_every_seed() {
             .map(|s| power_law_run(Sgd, s, sgd[s as usize]))
             .collect();
         runs.extend((0..3).map(|s| power_law_run(DanaDecaying, s, dana[s as usize])));
-        claims(&runs)[0].verdict
+        claims(&runs)[0].verdict()
     };
     // DANA ahead at every seed, though its smallest (0.15) is below SGD's largest (0.3):
     // passes per seed, would fail "min DANA > max SGD".
@@ -168,7 +168,7 @@ fn claim_4_needs_dana_ahead_of_sgd_at_every_seed() {
         power_law_run(DanaDecaying, 0, 0.3),
     ];
     runs[1].curve.diverged_at = Some(3);
-    assert_eq!(claims(&runs)[0].verdict, Verdict::Fail);
+    assert_eq!(claims(&runs)[0].verdict(), Verdict::Fail);
 }
 
 #[test]
@@ -190,8 +190,8 @@ fn claim_4_ppl_judges_the_perplexity_fit_apart_from_the_loss_fit() {
         (claims[0].id.as_str(), claims[1].id.as_str()),
         ("paper-4", "paper-4-ppl")
     );
-    assert_eq!(claims[0].verdict, Verdict::Pass);
-    assert_eq!(claims[1].verdict, Verdict::Fail);
+    assert_eq!(claims[0].verdict(), Verdict::Pass);
+    assert_eq!(claims[1].verdict(), Verdict::Fail);
     // DANA steeper in both fits: 8·t^{-0.15} (perplexity exponent ≈ 0.28) against SGD's
     // 2·t^{-0.1} (≈ 0.077).
     let runs: Vec<Run> = (0..2)
@@ -204,7 +204,7 @@ fn claim_4_ppl_judges_the_perplexity_fit_apart_from_the_loss_fit() {
         .collect();
     let claims = dana_burn::reproduce::claims(&runs);
     assert_eq!(
-        (claims[0].verdict, claims[1].verdict),
+        (claims[0].verdict(), claims[1].verdict()),
         (Verdict::Pass, Verdict::Pass)
     );
 }

@@ -15,4 +15,5 @@ pub mod report;
 pub mod seed;
 pub mod stats;
 pub mod sweep;
+pub mod system;
 pub mod table;

@@ -11,6 +11,19 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// The file whose presence marks a finished run; `commit` writes it last.
 pub const SUMMARY: &str = "summary.json";
 
+/// The `config.json` record of a run: the theorylab version and the command, then `fields`
+/// (a JSON object: the fully resolved configuration).
+pub fn config_record(command: &str, fields: serde_json::Value) -> serde_json::Value {
+    let mut record = serde_json::json!({
+        "theorylab_version": env!("CARGO_PKG_VERSION"),
+        "command": command,
+    });
+    if let (Some(all), serde_json::Value::Object(more)) = (record.as_object_mut(), fields) {
+        all.extend(more);
+    }
+    record
+}
+
 /// A run directory: a target path plus files staged in memory until [`OutDir::commit`].
 #[derive(Clone, Debug)]
 pub struct OutDir {

@@ -1,8 +1,7 @@
 //! Self-contained HTML reports: one file with the claims table first, then sections of text,
 //! inline SVG figures, tables and settings; no external resources.
 
-use crate::claims::{claims_table, Claim, Verdict};
-use crate::outdir::OutDir;
+use crate::claims::{claims_table, Claim, Tally};
 use crate::plot::Render;
 use crate::table::{text_cell, Table, Value};
 
@@ -24,39 +23,12 @@ figure { margin: 1.5em 0; }
 figure svg { max-width: 100%; height: auto; display: block; }
 figcaption { color: #444; font-size: 0.95em; margin-top: 0.4em; }
 pre.settings { background: #f6f8fa; border: 1px solid #ddd; padding: 0.8em; overflow-x: auto; }
+details { margin: 0.8em 0; }
+summary { cursor: pointer; color: #444; }
+nav.toc { background: #f6f8fa; border: 1px solid #ddd; padding: 0.5em 1.2em; }
+nav.toc ol { margin: 0.3em 0; }
+p.caption { color: #444; font-size: 0.95em; margin-bottom: 0.2em; }
 ";
-
-/// How much a `reproduce` runs: `Quick` fits in minutes on 2 cores, `Full` uses each spec's
-/// settings.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Scale {
-    /// Minutes on 2 cores.
-    Quick,
-    /// The spec's settings.
-    Full,
-}
-
-/// Where a `reproduce` experiment puts its results: the report and the run directory.
-pub struct Sink<'a> {
-    /// The HTML report being built.
-    pub report: &'a mut Report,
-    /// The run directory being staged.
-    pub dir: &'a mut OutDir,
-}
-
-/// Adds a figure to a report section and to the run directory (as `stem`.png and `stem`.svg).
-pub fn figure(
-    section: &mut Section,
-    dir: &mut OutDir,
-    stem: &str,
-    caption: &str,
-    fig: &dyn Render,
-) -> Result<(), String> {
-    dir.add_figure(stem, fig)?;
-    section.figure(caption, fig)?;
-    Ok(())
-}
 
 /// An HTML report: a title, an introduction, the claims and sections.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -86,17 +58,25 @@ impl Report {
 
     /// Appends a section and returns it for filling.
     pub fn section(&mut self, heading: &str) -> &mut Section {
-        let index = self.sections.len();
         self.sections.push(Section {
             heading: heading.to_string(),
             body: String::new(),
         });
-        &mut self.sections[index]
+        self.current()
     }
 
-    /// The HTML page: title, intro, the claims table first (verdict cells coloured: pass green,
-    /// fail red, no-prediction grey; a one-line count "N pass, M fail, K without prediction"),
-    /// then each section.
+    /// The last section (an untitled one is started if there is none).
+    pub fn current(&mut self) -> &mut Section {
+        if self.sections.is_empty() {
+            self.sections.push(Section::default());
+        }
+        self.sections.last_mut().expect("a section exists")
+    }
+
+    /// The HTML page: title, intro, a table of contents (the claims, then one entry per
+    /// section), the claims table (verdict cells coloured: pass green, fail red, no-prediction
+    /// grey) under a one-line [`Tally`] that counts the paper-setting verdicts apart from the
+    /// stand-in ones, then each section.
     pub fn to_html(&self, claims: &[Claim]) -> String {
         let title = escape(&self.title);
         let mut html = format!(
@@ -106,26 +86,36 @@ impl Report {
         if !self.intro.is_empty() {
             html.push_str(&format!("<p class=\"intro\">{}</p>\n", escape(&self.intro)));
         }
-        let count = |v: Verdict| claims.iter().filter(|c| c.verdict == v).count();
+        html.push_str("<nav class=\"toc\">\n<strong>Contents</strong>\n<ol>\n<li><a href=\"#claims\">Claims</a></li>\n");
+        for (i, section) in self.sections.iter().enumerate() {
+            html.push_str(&format!(
+                "<li><a href=\"#section-{}\">{}</a></li>\n",
+                i + 1,
+                escape(&section.heading)
+            ));
+        }
+        html.push_str("</ol>\n</nav>\n");
         html.push_str(&format!(
-            "<section class=\"claims\">\n<h2>Claims</h2>\n<p class=\"count\">{} pass, {} fail, \
-             {} without prediction</p>\n",
-            count(Verdict::Pass),
-            count(Verdict::Fail),
-            count(Verdict::NoPrediction)
+            "<section class=\"claims\" id=\"claims\">\n<h2>Claims</h2>\n<p class=\"count\">{}</p>\n",
+            escape(&Tally::of(claims).to_string())
         ));
         if !claims.is_empty() {
             let table = claims_table(claims);
-            let verdict = table.columns.iter().position(|c| c == "verdict");
-            html.push_str(&html_table(&table, |column, value| match value {
-                Value::Str(v) if Some(column) == verdict => format!("verdict {v}"),
-                _ => String::new(),
+            let verdicts: Vec<String> = claims.iter().map(|c| c.verdict().to_string()).collect();
+            let verdict_column = table.columns.len() - 3;
+            html.push_str(&html_table(&table, |row, column, _| {
+                if column == verdict_column {
+                    format!("verdict {}", verdicts[row])
+                } else {
+                    String::new()
+                }
             }));
         }
         html.push_str("</section>\n");
-        for section in &self.sections {
+        for (i, section) in self.sections.iter().enumerate() {
             html.push_str(&format!(
-                "<section>\n<h2>{}</h2>\n{}</section>\n",
+                "<section id=\"section-{}\">\n<h2>{}</h2>\n{}</section>\n",
+                i + 1,
                 escape(&section.heading),
                 section.body
             ));
@@ -160,20 +150,31 @@ impl Section {
         Ok(self)
     }
 
-    /// Appends `value` as pretty-printed JSON in a `<pre>` block.
-    pub fn settings(&mut self, value: &serde_json::Value) -> &mut Section {
+    /// Appends `value` as pretty-printed JSON in a `<pre>` block folded under `label`
+    /// (collapsed until clicked).
+    pub fn settings(&mut self, label: &str, value: &serde_json::Value) -> &mut Section {
         let json = serde_json::to_string_pretty(value).expect("a JSON value always serializes");
         self.body.push_str(&format!(
-            "<pre class=\"settings\">{}</pre>\n",
+            "<details>\n<summary>{}</summary>\n<pre class=\"settings\">{}</pre>\n</details>\n",
+            escape(label),
             escape(&json)
         ));
+        self
+    }
+
+    /// Appends a caption line (for the table that follows).
+    pub fn caption(&mut self, text: &str) -> &mut Section {
+        if !text.is_empty() {
+            self.body
+                .push_str(&format!("<p class=\"caption\">{}</p>\n", escape(text)));
+        }
         self
     }
 
     /// Appends `table` as an HTML table, floats with 4 significant digits, numbers
     /// right-aligned.
     pub fn table(&mut self, table: &Table) -> &mut Section {
-        self.body.push_str(&html_table(table, |_, value| {
+        self.body.push_str(&html_table(table, |_, _, value| {
             match value {
                 Value::Int(_) | Value::Float(_) => "num",
                 Value::Str(_) | Value::Null => "",
@@ -184,17 +185,18 @@ impl Section {
     }
 }
 
-/// `table` as HTML; `class_of(column, value)` gives each body cell's class (empty for none).
-fn html_table(table: &Table, class_of: impl Fn(usize, &Value) -> String) -> String {
+/// `table` as HTML; `class_of(row, column, value)` gives each body cell's class (empty for
+/// none).
+fn html_table(table: &Table, class_of: impl Fn(usize, usize, &Value) -> String) -> String {
     let mut html = String::from("<table>\n<thead><tr>");
     for column in &table.columns {
         html.push_str(&format!("<th>{}</th>", escape(column)));
     }
     html.push_str("</tr></thead>\n<tbody>\n");
-    for row in &table.rows {
+    for (r, row) in table.rows.iter().enumerate() {
         html.push_str("<tr>");
         for (column, value) in row.iter().enumerate() {
-            let class = class_of(column, value);
+            let class = class_of(r, column, value);
             let text = escape(&text_cell(value, DIGITS));
             if class.is_empty() {
                 html.push_str(&format!("<td>{text}</td>"));
@@ -246,6 +248,7 @@ fn escape(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::claims::{Check, Operand};
     use crate::plot::{Figure, Series, Style};
 
     /// A stand-in figure whose SVG is fixed text.
@@ -269,9 +272,9 @@ mod tests {
     fn claims() -> Vec<Claim> {
         vec![
             Claim::within("a", "first", 1.0, 1.0, 0.1),
-            Claim::within("b", "second", 1.0, 1.05, 0.1),
+            Claim::within("b", "second", 1.0, 1.05, 0.1).stand_in("quick", "full"),
             Claim::within("c", "third", 1.0, 2.0, 0.1),
-            Claim::measured_only("d", "fourth", "42"),
+            Claim::measured("d", "fourth", vec![Operand::new("x", 42.0)]),
         ]
     }
 
@@ -285,17 +288,25 @@ mod tests {
         report
             .section(evil)
             .text(evil)
-            .settings(&serde_json::json!({ "note": evil }))
+            .settings(evil, &serde_json::json!({ "note": evil }))
             .table(&table);
         report
             .section("figures")
             .figure(evil, &Fixed("<svg width=\"1\"></svg>"))
             .unwrap();
-        let claims = [Claim::checked(evil, evil, evil, evil, evil, true)];
+        let claims = [Claim::new(
+            evil,
+            evil,
+            Check::Measured {
+                values: vec![Operand::new(evil, 1.0)],
+                reference: vec![],
+            },
+        )];
         let html = report.to_html(&claims);
         assert!(!html.contains("<script"), "{html}");
         assert!(!html.contains("'x"));
-        // title twice, intro, claim texts (5), heading, text, table header and cell, caption
+        // title twice, intro, contents entry, heading, text, settings label, table header and
+        // cell, figure caption, claim id, statement and measured value
         assert_eq!(html.matches(escaped).count(), 13, "{html}");
         // settings are JSON-encoded first, then escaped
         assert!(html.contains("&lt;/script&gt;") && html.contains("\\&quot;y\\&quot;"));
@@ -306,7 +317,10 @@ mod tests {
         let mut report = Report::new("Report", "Intro text.");
         report.section("Later section").text("body");
         let html = report.to_html(&claims());
-        assert!(html.contains("<p class=\"count\">2 pass, 1 fail, 1 without prediction</p>"));
+        assert!(html.contains(
+            "<p class=\"count\">paper setting: 1 pass, 1 fail; stand-in settings: 1 pass, 0 fail; \
+             1 without prediction</p>"
+        ));
         assert_eq!(
             html.matches("<td class=\"verdict pass\">pass</td>").count(),
             2
@@ -320,14 +334,20 @@ mod tests {
                 .count(),
             1
         );
+        let toc_at = html
+            .find("<a href=\"#section-1\">Later section</a>")
+            .unwrap();
         let claims_at = html.find("<h2>Claims</h2>").unwrap();
-        let section_at = html.find("<h2>Later section</h2>").unwrap();
-        assert!(html.find("Intro text.").unwrap() < claims_at && claims_at < section_at);
+        let section_at = html
+            .find("<section id=\"section-1\">\n<h2>Later section</h2>")
+            .unwrap();
+        assert!(html.find("Intro text.").unwrap() < toc_at);
+        assert!(toc_at < claims_at && claims_at < section_at);
         assert!(html.starts_with("<!DOCTYPE html>") && html.ends_with("</html>\n"));
         assert!(!html.contains("http"), "the page must not load anything");
 
         let empty = Report::new("R", "").to_html(&[]);
-        assert!(empty.contains("0 pass, 0 fail, 0 without prediction"));
+        assert!(empty.contains("paper setting: 0 pass, 0 fail"));
         assert!(!empty.contains("<table") && !empty.contains("class=\"intro\""));
     }
 
@@ -382,7 +402,11 @@ mod tests {
         report
             .section("S")
             .table(&table)
-            .settings(&serde_json::json!({"alpha": 1.5, "d": [10, 20]}));
+            .caption("A caption")
+            .settings(
+                "Settings",
+                &serde_json::json!({"alpha": 1.5, "d": [10, 20]}),
+            );
         let html = report.to_html(&[]);
         assert!(html
             .contains("<tr><td>a</td><td class=\"num\">3</td><td class=\"num\">0.3333</td></tr>"));
@@ -392,7 +416,10 @@ mod tests {
             serde_json::to_string_pretty(&serde_json::json!({"alpha": 1.5, "d": [10, 20]}))
                 .unwrap()
                 .replace('"', "&quot;");
-        assert!(html.contains(&format!("<pre class=\"settings\">{pretty}</pre>")));
+        assert!(html.contains(&format!(
+            "<details>\n<summary>Settings</summary>\n<pre class=\"settings\">{pretty}</pre>\n</details>"
+        )));
+        assert!(html.contains("<p class=\"caption\">A caption</p>"));
     }
 
     #[test]

@@ -8,6 +8,7 @@ use crate::sampler::{batch_gradient, EigenSampler, ExactSampler, Sampler};
 use crate::spectrum::Spectrum;
 use crate::theory::LimitLossMode;
 use lab::seed::Seed;
+use lab::table::{Table, Value};
 use std::time::Instant;
 
 /// Seconds per step of DANA-decaying (B = 1) on `sampler`, over `steps` steps.
@@ -94,4 +95,82 @@ pub fn frontier_seconds() -> Result<f64, String> {
         return Err("benchmark frontier could not be fitted".into());
     }
     Ok(start.elapsed().as_secs_f64())
+}
+
+/// One row of the benchmark table: label, value, unit, target, official figure, speed-up
+/// over it.
+fn row(
+    label: String,
+    value: f64,
+    unit: &str,
+    target: Option<f64>,
+    official: Option<f64>,
+) -> Vec<Value> {
+    vec![
+        label.into(),
+        value.into(),
+        unit.into(),
+        target.into(),
+        official.into(),
+        official.map(|o| o / value).into(),
+    ]
+}
+
+/// Progress units of [`bench_table`].
+pub const BENCH_WORK: u64 = 6;
+
+/// `theorylab bench plrf`: the samplers at (d, v) = (200, 800) and (500, 2000), B = 1, the ODE
+/// at d = 10⁵, t_max = 10¹², and the E4 frontier, against their targets and the official code's
+/// steady-state step; `progress` is told each finished measurement.
+pub fn bench_table(progress: &(dyn Fn(u64, &str) + Sync)) -> Result<Table, String> {
+    let mut table = Table::new([
+        "measurement",
+        "value",
+        "unit",
+        "target",
+        "official",
+        "speedup_vs_official",
+    ]);
+    for (d, eigen_steps, exact_steps) in [(200, 2_000_000, 5_000), (500, 1_000_000, 2_000)] {
+        progress(0, &format!("samplers at d = {d}"));
+        let (eigen, exact) = sampler_step_times(d, eigen_steps, exact_steps)?;
+        progress(2, "");
+        // Official: the steady-state jitted step of the official code at this size (µs).
+        let official = Some(if d == 200 { 43.0 } else { 334.0 });
+        let size = format!("d={d}, v={}", 4 * d);
+        table.push(row(
+            format!("eigen sampler step, {size}"),
+            eigen * 1e6,
+            "µs",
+            (d == 200).then_some(2.0),
+            official,
+        ));
+        table.push(row(
+            format!("exact sampler step, {size}"),
+            exact * 1e6,
+            "µs",
+            (d == 500).then_some(334.0),
+            official,
+        ));
+    }
+    progress(0, "ODE at d = 1e5");
+    let ode = ode_seconds(100_000, 1e12, 0.01)?;
+    progress(1, "E4 frontier");
+    let frontier = frontier_seconds()?;
+    progress(1, "");
+    table.push(row(
+        "ODE solve, d=1e5, t_max=1e12, dt=0.01".into(),
+        ode,
+        "s",
+        Some(10.0),
+        None,
+    ));
+    table.push(row(
+        "E4 frontier, 3 optimizers x 8 d, (1, 0.3)".into(),
+        frontier,
+        "s",
+        Some(60.0),
+        None,
+    ));
+    Ok(table)
 }

@@ -12,72 +12,117 @@ use crate::sampler::SamplerKind;
 use crate::scaling::{self, SlopeRow};
 use crate::spectrum::{LimitLoss, SpectrumSource};
 use crate::theory::LimitLossMode;
-use lab::claims::{Claim, Verdict};
+use lab::claims::{Check, Claim, Fact, Operand, Verdict};
 use lab::plot::{Figure, Panels};
-use lab::report::{figure, Scale, Sink};
+use lab::system::{BoxError, Scale, Sink, System};
 use serde_json::json;
 
 const OPTIMIZERS: [Preset; 3] = [Preset::Sgd, Preset::DanaConstant, Preset::DanaDecaying];
 
-/// Runs E3–E7 at `scale`; `stage` is told the name of each experiment as it starts.
-pub fn reproduce(
-    scale: Scale,
-    sink: &mut Sink,
-    stage: &dyn Fn(&str),
-) -> Result<Vec<Claim>, String> {
-    let mut claims = Vec::new();
-    let section = sink.report.section("Phases of the (α, β) plane");
-    section.text(
-        "Regions of spec §2.5 with the loss terms that compete for SGD and the predicted exponents; hatched regions have \
-         no formula. Dots: the 4+3 notebook's panel points.",
-    );
-    figure(
-        section,
-        sink.dir,
-        "phases",
-        "Phase map",
-        &crate::phases::phase_map((0.05, 2.0), (0.05, 2.0), 80),
-    )?;
-    stage("E3 loss-curve slopes");
-    let e3 = e3(sink)?;
-    claims.extend(e3.claims.iter().cloned());
-    stage("E4 compute-optimal frontiers");
-    let e4 = e4(sink)?;
-    claims.extend(e4.claims);
-    stage("E5 Figure-1 analogue");
-    let e5 = e5(scale, sink)?;
-    stage("E6 constant momentum");
-    let e6 = e6(sink)?;
-    claims.extend(e6.claims.iter().cloned());
-    stage("E7 other phases");
-    claims.extend(e7(sink)?);
-    // The paper's claims (spec §4.4), each resting on the checks above.
-    let all = |cs: &[Claim]| cs.iter().all(|c| c.verdict == Verdict::Pass);
-    claims.push(Claim::checked(
-        "paper-1",
-        "Constant-parameter momentum (SGD-M) has the same loss and compute-optimal exponents as SGD",
-        "equal exponents (E6)",
-        &format!("{} of {} E6 checks pass", e6.claims.iter().filter(|c| c.verdict == Verdict::Pass).count(), e6.claims.len()),
-        "0.03",
-        all(&e6.claims),
-    ));
-    claims.push(Claim::checked(
-        "paper-2",
-        "DANA improves both the loss-curve exponent and the compute-optimal exponent over SGD",
-        "DANA-decaying steeper (E3) and η_DANA > η_SGD (E4, α ≥ 1)",
-        &e4.improvement_text,
-        "ordering",
-        e3.dana_steeper && e4.dana_improves,
-    ));
-    claims.push(Claim::checked(
-        "paper-3",
-        "Figure 1: single runs scatter around their ODE curves; over d = 100·2^i the ODEs rank DANA-decaying first, DANA-constant second, SGD last",
-        "runs unbiased around the ODE: t-test over seeds of the mean relative deviation for t ≥ 10³, |T| ≤ 3; η order dec > const > SGD",
-        &e5.text,
-        "|T| ≤ 3; ordering",
-        e5.holds,
-    ));
-    Ok(claims)
+/// The PLRF/DANA system of `theorylab reproduce plrf`: E3–E7 and the paper's claims 1–3.
+pub struct Plrf;
+
+impl System for Plrf {
+    fn name(&self) -> &'static str {
+        "plrf"
+    }
+
+    fn about(&self) -> &'static str {
+        "Power-law random features: SGD, SGD-M and DANA (Ferbach et al., arXiv 2505.16098), claims 1–3"
+    }
+
+    fn work(&self, _scale: Scale) -> u64 {
+        6
+    }
+
+    fn has_bench(&self) -> bool {
+        true
+    }
+
+    fn bench_work(&self) -> u64 {
+        crate::bench::BENCH_WORK
+    }
+
+    fn bench(&self, progress: &(dyn Fn(u64, &str) + Sync)) -> Result<lab::table::Table, BoxError> {
+        Ok(crate::bench::bench_table(progress)?)
+    }
+
+    fn reproduce(&self, scale: Scale, sink: &mut dyn Sink) -> Result<(), BoxError> {
+        sink.progress()(0, "phase map");
+        sink.section("Phases of the (α, β) plane");
+        sink.text(
+            "Regions of spec §2.5 with the loss terms that compete for SGD and the predicted exponents; hatched regions have \
+             no formula. Dots: the 4+3 notebook's panel points.",
+        );
+        sink.figure(
+            "phases",
+            "Phase map",
+            &crate::phases::phase_map((0.05, 2.0), (0.05, 2.0), 80),
+        )?;
+        sink.progress()(1, "E3 loss-curve slopes");
+        let e3 = e3(sink)?;
+        sink.progress()(1, "E4 compute-optimal frontiers");
+        let e4 = e4(sink)?;
+        sink.progress()(1, "E5 Figure-1 analogue");
+        let e5 = e5(scale, sink)?;
+        sink.progress()(1, "E6 constant momentum");
+        let e6 = e6(sink)?;
+        sink.progress()(1, "E7 other phases");
+        e7(sink)?;
+        sink.progress()(1, "claims");
+        // The paper's claims (spec §4.4), each resting on the checks above.
+        sink.claim(
+            Claim::new(
+                "paper-1",
+                "Constant-parameter momentum (SGD-M) has the same loss and compute-optimal exponents as SGD",
+                Check::RestsOn { claims: verdicts(&e6) },
+            )
+            .paper(),
+        );
+        sink.claim(
+            Claim::new(
+                "paper-2",
+                "DANA improves both the loss-curve exponent and the compute-optimal exponent over SGD",
+                Check::All {
+                    parts: vec![
+                        ("E3 steeper".into(), Check::RestsOn { claims: verdicts(&e3) }),
+                        ("E4 η order, α ≥ 1".into(), Check::RestsOn { claims: verdicts(&e4) }),
+                    ],
+                },
+            )
+            .paper(),
+        );
+        let mut paper3 = Claim::new(
+            "paper-3",
+            "Figure 1: single runs scatter around their ODE curves (t-test over seeds of each seed's mean relative \
+             deviation for t ≥ 10³, |T| ≤ 3; the label gives the bias it detects with 90% power); over d = 100·2^i the \
+             ODEs rank DANA-decaying first, DANA-constant second, SGD last",
+            e5,
+        )
+        .paper();
+        if scale == Scale::Quick {
+            paper3 = paper3.stand_in(
+                "16 seeds × 10⁵ steps, d ≤ 100·2⁸",
+                "spec E5: 32 seeds × 10⁶ steps, d ≤ 100·2¹⁰ (the paper's own sizes are unknown)",
+            );
+        }
+        sink.claim(paper3);
+        Ok(())
+    }
+}
+
+/// Emits `claims` to the sink and returns their ids and verdicts (for claims resting on them).
+fn emit(sink: &mut dyn Sink, claims: Vec<Claim>) -> Vec<(String, Verdict)> {
+    let out = verdicts(&claims);
+    for c in claims {
+        sink.claim(c);
+    }
+    out
+}
+
+/// The ids and verdicts of `claims`.
+fn verdicts(claims: &[Claim]) -> Vec<(String, Verdict)> {
+    claims.iter().map(|c| (c.id.clone(), c.verdict())).collect()
 }
 
 /// Decade slopes of one optimizer.
@@ -135,17 +180,13 @@ fn fmt(x: f64) -> String {
     format!("{x:.3}")
 }
 
-struct E3 {
-    claims: Vec<Claim>,
-    dana_steeper: bool,
-}
-
-/// E3 at d = 2·10⁴, t_max = 10⁹ (spec §8 items 11 and 14).
-fn e3(sink: &mut Sink) -> Result<E3, String> {
+/// E3 at d = 2·10⁴, t_max = 10⁹ (spec §8 items 11 and 14); returns the DANA-decaying
+/// "steeper than SGD" claims that paper-2 rests on.
+fn e3(sink: &mut dyn Sink) -> Result<Vec<Claim>, BoxError> {
     const SECTION: &str = "E3: loss-curve exponents at large d (ODE, theory inputs)";
     let d = 20_000;
     let mut claims = Vec::new();
-    let mut dana_steeper = true;
+    let mut steeper_claims = Vec::new();
     let mut panels = Vec::new();
     let mut all_rows = Vec::new();
     for (alpha, beta) in [(0.75, 0.25), (1.0, 0.3), (1.5, 0.4)] {
@@ -161,53 +202,55 @@ fn e3(sink: &mut Sink) -> Result<E3, String> {
         // SGD: within 0.03 of −p/(2α) on at least two decades before the plateau t ≈ d^{2α}.
         let predicted = loss_slope(Preset::Sgd, alpha, beta).unwrap_or(f64::NAN);
         let plateau = (d as f64).powf(2.0 * alpha);
-        let pre: Vec<&&SlopeRow> = sgd
+        let decades = sgd
             .iter()
             .filter(|r| r.t_hi <= 0.1 * plateau && r.t_lo >= 10.0)
+            .map(|r| {
+                (
+                    format!("[{:e},{:e}]", r.t_lo, r.t_hi),
+                    Check::Within {
+                        predicted,
+                        measured: r.slope,
+                        tolerance: 0.03,
+                    },
+                )
+            })
             .collect();
-        let close = pre
-            .iter()
-            .filter(|r| (r.slope - predicted).abs() <= 0.03)
-            .count();
-        claims.push(Claim::checked(
-            &format!("E3-sgd {at}"),
+        claims.push(Claim::new(
+            format!("E3-sgd {at}"),
             "SGD's local slope of log(P − P∞) equals −p/(2α) on at least two decades before the plateau",
-            &fmt(predicted),
-            &pre.iter().map(|r| format!("[{:e},{:e}]: {}", r.t_lo, r.t_hi, fmt(r.slope))).collect::<Vec<_>>().join("; "),
-            "0.03 on ≥ 2 decades",
-            close >= 2,
+            Check::AtLeastCount {
+                at_least: 2,
+                parts: decades,
+            },
         ));
         // DANA-decaying steeper than SGD on [10², 10³], [10³, 10⁴], [10⁴, 10⁵].
-        let steeper =
-            [1e2, 1e3, 1e4]
-                .iter()
-                .all(|&t| match (slope_at(&dec, t), slope_at(&sgd, t)) {
-                    (Some(a), Some(b)) => a.abs() > b.abs(),
-                    _ => false,
-                });
-        dana_steeper &= steeper;
-        claims.push(Claim::checked(
-            &format!("E3-dana-decaying {at}"),
-            "DANA-decaying's slope magnitude exceeds SGD's on each decade of [10², 10⁵]",
-            &format!(
-                "steeper; asymptotic target {}",
+        let magnitude = |rows: &[&SlopeRow], t: f64| slope_at(rows, t).map_or(f64::NAN, f64::abs);
+        let steeper = Claim::new(
+            format!("E3-dana-decaying {at}"),
+            format!(
+                "DANA-decaying's slope magnitude exceeds SGD's on each decade of [10², 10⁵] (asymptotic DANA slope {})",
                 fmt(loss_slope(Preset::DanaDecaying, alpha, beta).unwrap_or(f64::NAN))
             ),
-            &[1e2, 1e3, 1e4]
-                .iter()
-                .map(|&t| {
-                    format!(
-                        "{}: {} vs {}",
-                        t,
-                        slope_at(&dec, t).map_or("—".into(), fmt),
-                        slope_at(&sgd, t).map_or("—".into(), fmt)
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join("; "),
-            "ordering",
-            steeper,
-        ));
+            Check::All {
+                parts: [1e2, 1e3, 1e4]
+                    .iter()
+                    .map(|&t| {
+                        (
+                            format!("{t:e}"),
+                            Check::Decreasing {
+                                operands: vec![
+                                    Operand::new("|DANA-decaying|", magnitude(&dec, t)),
+                                    Operand::new("|SGD|", magnitude(&sgd, t)),
+                                ],
+                            },
+                        )
+                    })
+                    .collect(),
+            },
+        );
+        steeper_claims.push(steeper.clone());
+        claims.push(steeper);
         // DANA-constant: SGD-like on [10³, 10⁴], then steeper by ≥ 0.1 after 0.1/γ3.
         let gamma3 = curves.setup.optimizers[1].hyper.at(0.0).g3;
         let same = match (slope_at(&con, 1e3), slope_at(&sgd, 1e3)) {
@@ -219,41 +262,50 @@ fn e3(sink: &mut Sink) -> Result<E3, String> {
             .filter(|r| r.t_lo >= 0.1 / gamma3)
             .filter_map(|r| slope_at(&sgd, r.t_lo).map(|s| r.slope.abs() - s.abs()))
             .fold(f64::NEG_INFINITY, f64::max);
-        claims.push(Claim::checked(
-            &format!("E3-dana-constant {at}"),
-            "DANA-constant follows SGD's slope before 1/γ3 and then steepens by ≥ 0.1",
-            "|Δslope| ≤ 0.03 on [10³,10⁴]; max excess ≥ 0.1 after 0.1/γ3",
-            &format!(
-                "|Δslope| = {}, max excess = {} (1/γ3 = {:.3e})",
-                fmt(same),
-                fmt(excess),
+        claims.push(Claim::new(
+            format!("E3-dana-constant {at}"),
+            format!(
+                "DANA-constant follows SGD's slope before 1/γ3 = {:.3e} and then steepens by ≥ 0.1",
                 1.0 / gamma3
             ),
-            "0.03; 0.1",
-            same <= 0.03 && excess >= 0.1,
+            Check::All {
+                parts: vec![
+                    (
+                        "[10³, 10⁴]".into(),
+                        Check::AtMost {
+                            measured: Operand::new("|Δslope|", same),
+                            bound: 0.03,
+                        },
+                    ),
+                    (
+                        "after 0.1/γ3".into(),
+                        Check::AtLeast {
+                            measured: Operand::new("max excess", excess),
+                            bound: 0.1,
+                        },
+                    ),
+                ],
+            },
         ));
         if alpha <= 1.0 {
             let flagged = |rows: &[&SlopeRow]| rows.iter().any(|r| r.unstable);
-            let ok = flagged(&con) && !flagged(&sgd);
-            claims.push(Claim::checked(
-                &format!("item14 {at}"),
+            claims.push(Claim::new(
+                format!("item14 {at}"),
                 "The instability guard flags DANA-constant's late rise (t_max = 10⁹) and never SGD",
-                "DANA-constant flagged, SGD not",
-                &format!(
-                    "DANA-constant {}, SGD {}",
-                    if flagged(&con) {
-                        "flagged"
-                    } else {
-                        "not flagged"
-                    },
-                    if flagged(&sgd) {
-                        "flagged"
-                    } else {
-                        "not flagged"
-                    }
-                ),
-                "exact",
-                ok,
+                Check::Facts {
+                    facts: vec![
+                        Fact {
+                            label: "DANA-constant flagged".into(),
+                            expected: true,
+                            observed: flagged(&con),
+                        },
+                        Fact {
+                            label: "SGD flagged".into(),
+                            expected: false,
+                            observed: flagged(&sgd),
+                        },
+                    ],
+                },
             ));
         }
         let names: Vec<String> = curves.curves.iter().map(|c| c.0.clone()).collect();
@@ -261,8 +313,9 @@ fn e3(sink: &mut Sink) -> Result<E3, String> {
         panels.push(curves.figure(&format!("ODE {at}")));
         all_rows.extend(rows);
     }
-    let section = sink.report.section(SECTION);
-    section.text(&format!(
+    emit(sink, claims);
+    sink.section(SECTION);
+    sink.text(&format!(
         "Local least-squares slopes of log(P − P∞) on log t per decade, d = {d}, v = 4d, t_max = 10⁹, Δs = 0.01, \
          theory inputs with the official P∞. Dashed: the predicted slopes (SGD −p/(2α); DANA-decaying −p(4α−1)/(4α²); \
          DANA-constant −p/α after 1/γ3; derived, spec §4.3)."
@@ -272,34 +325,26 @@ fn e3(sink: &mut Sink) -> Result<E3, String> {
         panels,
         columns: 2,
     };
-    figure(
-        section,
-        sink.dir,
+    sink.figure(
         "e3_slopes",
         "Local slopes and ODE curves at the three E3 points",
         &panels,
     )?;
-    sink.dir
-        .add_csv("e3_slopes.csv", &scaling::slope_table(&all_rows));
-    section.table(&scaling::slope_table(&all_rows));
-    Ok(E3 {
-        claims,
-        dana_steeper,
-    })
+    sink.table(
+        "e3_slopes",
+        "Local slopes per decade",
+        &scaling::slope_table(&all_rows),
+    )?;
+    Ok(steeper_claims)
 }
 
-struct E4 {
-    claims: Vec<Claim>,
-    dana_improves: bool,
-    improvement_text: String,
-}
-
-/// E4 at the spec's settings (spec §8 item 12).
-fn e4(sink: &mut Sink) -> Result<E4, String> {
+/// E4 at the spec's settings (spec §8 item 12); returns the η-ordering claims at α ≥ 1 that
+/// paper-2 rests on.
+fn e4(sink: &mut dyn Sink) -> Result<Vec<Claim>, BoxError> {
     const SECTION: &str = "E4: compute-optimal frontiers (ODE, theory inputs)";
     let settings = FrontierSettings::default();
     let mut claims = Vec::new();
-    let (mut dana_improves, mut texts) = (true, Vec::new());
+    let mut order_claims = Vec::new();
     let mut tables = Vec::new();
     for (alpha, beta) in [(1.0, 0.3), (1.5, 0.4), (0.75, 0.25)] {
         let fronts = frontiers(
@@ -316,14 +361,14 @@ fn e4(sink: &mut Sink) -> Result<E4, String> {
         let xi = |i: usize| fronts[i].fit.map_or(f64::NAN, |f| f.d_exponent);
         let (eta_th, xi_th) = fronts[0].theory.unwrap_or((f64::NAN, f64::NAN));
         claims.push(Claim::within(
-            &format!("E4-sgd-η {at}"),
+            format!("E4-sgd-η {at}"),
             "SGD's compute-optimal loss exponent η = p/(2α+1)",
             eta_th,
             eta(0),
             0.03,
         ));
         claims.push(Claim::within(
-            &format!("E4-sgd-ξ {at}"),
+            format!("E4-sgd-ξ {at}"),
             "SGD's compute-optimal size exponent ξ = 1/(2α+1)",
             xi_th,
             xi(0),
@@ -331,88 +376,72 @@ fn e4(sink: &mut Sink) -> Result<E4, String> {
         ));
         for (i, fr) in fronts.iter().enumerate().skip(1) {
             let (e, x) = fr.theory.unwrap_or((f64::NAN, f64::NAN));
-            claims.push(Claim {
-                id: format!("E4-{} {at}", fr.preset.name()),
-                statement: format!(
-                    "{}'s frontier exponents next to the derived formulas of spec §4.3",
+            claims.push(Claim::new(
+                format!("E4-{} {at}", fr.preset.name()),
+                format!(
+                    "{}'s frontier exponents next to the derived (untested) formulas of spec §4.3",
                     fr.preset.name()
                 ),
-                predicted: format!("η = {}, ξ = {} (derived, untested)", fmt(e), fmt(x)),
-                measured: format!("η = {}, ξ = {}", fmt(eta(i)), fmt(xi(i))),
-                tolerance: "—".into(),
-                verdict: Verdict::NoPrediction,
-            });
+                Check::Measured {
+                    values: vec![Operand::new("η", eta(i)), Operand::new("ξ", xi(i))],
+                    reference: vec![Operand::new("η", e), Operand::new("ξ", x)],
+                },
+            ));
         }
-        let order = eta(2) > eta(1) && eta(1) > eta(0);
+        let etas = vec![
+            Operand::new("DANA-decaying η", eta(2)),
+            Operand::new("DANA-constant η", eta(1)),
+            Operand::new("SGD η", eta(0)),
+        ];
         if alpha >= 1.0 {
-            dana_improves &= order;
-            claims.push(Claim::checked(
-                &format!("E4-order {at}"),
+            let order = Claim::new(
+                format!("E4-order {at}"),
                 "η ordering DANA-decaying > DANA-constant > SGD",
-                "dec > const > SGD",
-                &format!("{} > {} > {}", fmt(eta(2)), fmt(eta(1)), fmt(eta(0))),
-                "ordering",
-                order,
-            ));
-            texts.push(format!(
-                "{at}: η {} / {} / {}",
-                fmt(eta(2)),
-                fmt(eta(1)),
-                fmt(eta(0))
-            ));
+                Check::Decreasing { operands: etas },
+            );
+            order_claims.push(order.clone());
+            claims.push(order);
         } else {
-            claims.push(Claim::measured_only(
-                &format!("E4-order {at} (probe)"),
+            claims.push(Claim::measured(
+                format!("E4-order {at} (probe)"),
                 "Near 2α = 1 the predicted DANA gains are small; the ordering is a convergence probe, not a test",
-                &format!("η {} / {} / {} (dec / const / SGD)", fmt(eta(2)), fmt(eta(1)), fmt(eta(0))),
+                etas,
             ));
         }
         tables.push((at, stem(alpha, beta), fronts));
     }
-    let section = sink.report.section(SECTION);
-    section.text(
+    emit(sink, claims);
+    sink.section(SECTION);
+    sink.text(
         "d ∈ {200·2^i, i = 0..7}, v = 4d, t_max = 10¹³/d, 81 log-spaced f in [10⁵, 10¹³], P*(f) = min over d of the \
          log-log interpolated P_d(f/d); least-squares fits of log P* and log d* on log f over [10⁷, 10¹¹].",
     );
-    section.settings(&json!(settings));
+    sink.settings("Frontier settings", &json!(settings));
     for (at, stem, fronts) in &tables {
-        section.text(at).table(&scaling::frontier_table(fronts));
+        sink.table(
+            &format!("{stem}_exponents"),
+            &format!("Fitted exponents, {at}"),
+            &scaling::frontier_table(fronts),
+        )?;
         let panels = scaling::frontier_panels(fronts, at);
-        figure(
-            section,
-            sink.dir,
+        sink.figure(
             &format!("{stem}_frontier"),
             &format!("Loss vs compute for every d and the envelope, {at}"),
             &panels,
         )?;
         let dstar = scaling::d_star_figure(fronts, &format!("d*(f), {at}"));
-        figure(
-            section,
-            sink.dir,
-            &format!("{stem}_dstar"),
-            &format!("d*(f), {at}"),
-            &dstar,
-        )?;
-        sink.dir.add_csv(
-            &format!("{stem}_envelope.csv"),
+        sink.figure(&format!("{stem}_dstar"), &format!("d*(f), {at}"), &dstar)?;
+        sink.data(
+            &format!("{stem}_envelope"),
             &scaling::envelope_table(fronts),
-        );
+        )?;
     }
-    Ok(E4 {
-        claims,
-        dana_improves,
-        improvement_text: texts.join("; "),
-    })
-}
-
-struct E5 {
-    holds: bool,
-    text: String,
+    Ok(order_claims)
 }
 
 /// E5, the Figure-1 analogue at (α, β) = (1.25, 0.35): single runs against the ODE at
-/// d = 1000, and ODE frontiers over d = 100·2^i.
-fn e5(scale: Scale, sink: &mut Sink) -> Result<E5, String> {
+/// d = 1000, and ODE frontiers over d = 100·2^i; returns the check of paper-3.
+fn e5(scale: Scale, sink: &mut dyn Sink) -> Result<Check, BoxError> {
     const SECTION: &str = "E5: Figure-1 analogue";
     let (alpha, beta) = (1.25, 0.35);
     let (steps, seeds, top) = match scale {
@@ -459,7 +488,7 @@ fn e5(scale: Scale, sink: &mut Sink) -> Result<E5, String> {
         t_stats.push(lab::stats::mean(&d) / se);
         detectable.push(4.3 * se);
     }
-    let on_ode = t_stats.iter().all(|t| t.abs() <= 3.0);
+
     // Middle: ODE frontiers over d = 100·2^i, i = 1..top.
     let settings = FrontierSettings {
         d_grid: (1..=top).map(|i| 100 << i).collect(),
@@ -478,15 +507,33 @@ fn e5(scale: Scale, sink: &mut Sink) -> Result<E5, String> {
         .iter()
         .map(|f| f.fit.map_or(f64::NAN, |x| x.loss_exponent))
         .collect();
-    let ranked = eta[2] > eta[1] && eta[1] > eta[0];
-    let text = format!(
-        "|T| = {} (sgd, dana-constant, dana-decaying; {seeds} seeds, {steps} steps; detectable bias {}); η = {} / {} / {}",
-        t_stats.iter().map(|x| format!("{:.2}", x.abs())).collect::<Vec<_>>().join(", "),
-        detectable.iter().map(|x| format!("{:.2}%", 100.0 * x)).collect::<Vec<_>>().join(", "),
-        fmt(eta[2]),
-        fmt(eta[1]),
-        fmt(eta[0])
-    );
+    let mut parts: Vec<(String, Check)> = OPTIMIZERS
+        .iter()
+        .zip(t_stats.iter().zip(&detectable))
+        .map(|(preset, (t, bias))| {
+            (
+                format!(
+                    "{} ({seeds} seeds, detects {:.0}%)",
+                    preset.name(),
+                    100.0 * bias
+                ),
+                Check::AtMost {
+                    measured: Operand::new("|T|", t.abs()),
+                    bound: 3.0,
+                },
+            )
+        })
+        .collect();
+    parts.push((
+        "ODE η over d".into(),
+        Check::Decreasing {
+            operands: vec![
+                Operand::new("DANA-decaying", eta[2]),
+                Operand::new("DANA-constant", eta[1]),
+                Operand::new("SGD", eta[0]),
+            ],
+        },
+    ));
     let mut middle = Figure::new(
         "ODE curves over d = 100·2^i vs compute",
         "compute f = t·d",
@@ -515,36 +562,30 @@ fn e5(scale: Scale, sink: &mut Sink) -> Result<E5, String> {
         ],
         columns: 2,
     };
-    let section = sink.report.section(SECTION);
-    section.text(&format!(
+    sink.section(SECTION);
+    sink.text(&format!(
         "(α, β) = ({alpha}, {beta}) (2β < 1 < 2α; the paper's values are unknown). Left: {seeds} seeds of {steps} steps with the \
          eigenbasis sampler on one W (seed 0), and the ODE with that W's λ, ρ and P∞. Middle: ODE curves for d = 100·2^i, \
          i = 1..{top}, ranked by their frontier exponent η. The optional right panel (Adam-cosine, Schedule-Free SGD) is not \
          produced: neither optimizer is implemented yet."
     ));
-    figure(
-        section,
-        sink.dir,
+    sink.figure(
         "e5_figure1",
-        "Left: single runs and ODE at d = 1000 with t = 1/γ3 marked. Middle: ODE curves over d.",
+        "Left: single runs and ODE at d = 1000 with t = 1/γ3 marked. Right: ODE curves over d.",
         &panels,
     )?;
-    sink.dir.add_csv("e5_runs.csv", &sim.runs_table());
-    sink.dir
-        .add_csv("e5_frontier.csv", &scaling::frontier_table(&fronts));
-    section.table(&scaling::frontier_table(&fronts));
-    Ok(E5 {
-        holds: on_ode && ranked,
-        text,
-    })
+    sink.data("e5_runs", &sim.runs_table())?;
+    sink.table(
+        "e5_frontier",
+        "Frontier exponents of the ODE curves over d",
+        &scaling::frontier_table(&fronts),
+    )?;
+    Ok(Check::All { parts })
 }
 
-struct E6 {
-    claims: Vec<Claim>,
-}
-
-/// E6 at (1.0, 0.3): SGD-M with γ2 = γ/2, γ3 = Δγ/2 equals SGD (spec §8 item 13).
-fn e6(sink: &mut Sink) -> Result<E6, String> {
+/// E6 at (1.0, 0.3): SGD-M with γ2 = γ/2, γ3 = Δγ/2 equals SGD (spec §8 item 13); returns its
+/// claims (paper-1 rests on them).
+fn e6(sink: &mut dyn Sink) -> Result<Vec<Claim>, BoxError> {
     const SECTION: &str = "E6: constant momentum equals SGD";
     let (alpha, beta, d) = (1.0, 0.3, 20_000);
     let mut claims = Vec::new();
@@ -578,18 +619,21 @@ fn e6(sink: &mut Sink) -> Result<E6, String> {
                 slope_at(&slopes_of(&sgd_rows, "sgd"), r.t_lo).map(|s| (r.slope - s).abs())
             })
             .collect();
-        let worst = diffs.iter().cloned().fold(0.0, f64::max);
-        claims.push(Claim::checked(
-            &format!("E6-slopes Δ={delta}"),
+        let worst = if diffs.is_empty() {
+            f64::NAN
+        } else {
+            diffs.iter().cloned().fold(0.0, f64::max)
+        };
+        claims.push(Claim::new(
+            format!("E6-slopes Δ={delta}"),
             "SGD-M's local slopes equal SGD's on the decades from 10/Δ to the plateau",
-            "equal",
-            &format!(
-                "largest |Δslope| {} over {} decades",
-                fmt(worst),
-                diffs.len()
-            ),
-            "0.03",
-            !diffs.is_empty() && worst <= 0.03,
+            Check::AtMost {
+                measured: Operand::new(
+                    format!("largest |Δslope| over {} decades", diffs.len()),
+                    worst,
+                ),
+                bound: 0.03,
+            },
         ));
         let front = frontiers(
             alpha,
@@ -608,13 +652,27 @@ fn e6(sink: &mut Sink) -> Result<E6, String> {
             ),
             _ => (f64::NAN, f64::NAN),
         };
-        claims.push(Claim::checked(
-            &format!("E6-frontier Δ={delta}"),
+        claims.push(Claim::new(
+            format!("E6-frontier Δ={delta}"),
             "SGD-M's frontier exponents (η, ξ) equal SGD's",
-            "equal",
-            &format!("|Δη| = {}, |Δξ| = {}", fmt(de), fmt(dx)),
-            "0.03",
-            de <= 0.03 && dx <= 0.03,
+            Check::All {
+                parts: vec![
+                    (
+                        "η".into(),
+                        Check::AtMost {
+                            measured: Operand::new("|Δη|", de),
+                            bound: 0.03,
+                        },
+                    ),
+                    (
+                        "ξ".into(),
+                        Check::AtMost {
+                            measured: Operand::new("|Δξ|", dx),
+                            bound: 0.03,
+                        },
+                    ),
+                ],
+            },
         ));
         let names = vec!["sgd-m".to_string()];
         let mut fig = scaling::slope_figure(&rows, &names, &format!("SGD-M (Δ = {delta}) and SGD"));
@@ -625,8 +683,9 @@ fn e6(sink: &mut Sink) -> Result<E6, String> {
         }));
         figures.push(fig);
     }
-    let section = sink.report.section(SECTION);
-    section.text(&format!(
+    emit(sink, claims.clone());
+    sink.section(SECTION);
+    sink.text(&format!(
         "(α, β) = ({alpha}, {beta}); SGD-M with γ1 = 1, γ2 = γ/2, γ3 = Δγ/2 (so γ2 + γ3/Δ = γ, SGD's step), \
          Δ ∈ {{0.1, 0.01}}; slopes at the E3 setting (d = {d}), frontiers at the E4 setting."
     ));
@@ -635,18 +694,12 @@ fn e6(sink: &mut Sink) -> Result<E6, String> {
         panels: figures,
         columns: 2,
     };
-    figure(
-        section,
-        sink.dir,
-        "e6_slopes",
-        "Local slopes of SGD-M and SGD",
-        &panels,
-    )?;
-    Ok(E6 { claims })
+    sink.figure("e6_slopes", "Local slopes of SGD-M and SGD", &panels)?;
+    Ok(claims)
 }
 
 /// E7: exploratory points in other phases (no DANA formula; nothing is tested).
-fn e7(sink: &mut Sink) -> Result<Vec<Claim>, String> {
+fn e7(sink: &mut dyn Sink) -> Result<(), BoxError> {
     const SECTION: &str = "E7: other phases (exploratory)";
     let mut claims = Vec::new();
     let mut panels = Vec::new();
@@ -665,29 +718,28 @@ fn e7(sink: &mut Sink) -> Result<Vec<Claim>, String> {
         let at = format!("(α, β) = ({alpha}, {beta})");
         let measured = [1e2, 1e3, 1e4]
             .iter()
-            .map(|&t| {
-                let s = |n| slope_at(&slopes_of(&rows, n), t).map_or("—".into(), fmt);
-                format!(
-                    "[{t:e}]: DANA-decaying {} vs SGD {}",
-                    s("dana-decaying"),
-                    s("sgd")
-                )
+            .flat_map(|&t| {
+                let s = |n| slope_at(&slopes_of(&rows, n), t).unwrap_or(f64::NAN);
+                [
+                    Operand::new(format!("[{t:e}] DANA-decaying"), s("dana-decaying")),
+                    Operand::new(format!("[{t:e}] SGD"), s("sgd")),
+                ]
             })
-            .collect::<Vec<_>>()
-            .join("; ");
-        claims.push(Claim::measured_only(
-            &format!("E7 {at}"),
-            &format!(
+            .collect();
+        claims.push(Claim::measured(
+            format!("E7 {at}"),
+            format!(
                 "Phase {}: do the default DANA schedules steepen the loss curve? (p = {})",
                 crate::phases::classify(alpha, beta).phase.name(),
                 fmt(p(alpha, beta))
             ),
-            &measured,
+            measured,
         ));
         panels.push(curves.figure(&at));
     }
-    let section = sink.report.section(SECTION);
-    section.text(
+    emit(sink, claims);
+    sink.section(SECTION);
+    sink.text(
         "d = 2000, v = 4d, theory inputs, ODE to 10⁸. Where F_ac or K_pp matter the effective-clock argument does not apply; \
          the slopes are reported, not tested.",
     );
@@ -696,12 +748,6 @@ fn e7(sink: &mut Sink) -> Result<Vec<Claim>, String> {
         panels,
         columns: 3,
     };
-    figure(
-        section,
-        sink.dir,
-        "e7_curves",
-        "ODE curves in other phases",
-        &panels,
-    )?;
-    Ok(claims)
+    sink.figure("e7_curves", "ODE curves in other phases", &panels)?;
+    Ok(())
 }

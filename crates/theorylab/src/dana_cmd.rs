@@ -1,18 +1,25 @@
 //! `theorylab dana lstm`: a character-level LSTM language model trained with SGD, DANA,
 //! ADana and Adam, and the power-law exponent of each validation curve (spec E9).
 
-use crate::output::{commit, config_record, OutputArgs};
+use crate::output::{commit, OutputArgs};
 use crate::Outcome;
 use clap::{Args, Subcommand};
 use dana_burn::experiment::{curves_table, figure, runs_table, spread_table, spreads};
 use dana_burn::{run_all, Corpus, OptimizerKind, TrainConfig};
+use lab::outdir::config_record;
 use lab::progress::ProgressBar;
 use lab::seed::Seed;
+use lab::system::{BoxError, System};
 use serde_json::json;
 use std::path::PathBuf;
 
+/// What `reproduce` runs for this paper.
+pub fn systems() -> Vec<&'static dyn System> {
+    vec![&dana_burn::reproduce::Lstm]
+}
+
 #[derive(Subcommand)]
-pub enum DanaCommand {
+pub enum Cmd {
     /// Character-level LSTM language model: loss curves and fitted exponents per optimizer.
     Lstm(LstmArgs),
 }
@@ -71,8 +78,12 @@ pub struct LstmArgs {
     output: OutputArgs,
 }
 
-pub fn run(command: DanaCommand, quiet: bool) -> Result<Outcome, String> {
-    let DanaCommand::Lstm(a) = command;
+pub fn run(command: Cmd, quiet: bool) -> Result<Outcome, BoxError> {
+    let Cmd::Lstm(a) = command;
+    Ok(lstm(a, quiet)?)
+}
+
+fn lstm(a: LstmArgs, quiet: bool) -> Result<Outcome, String> {
     if !(a.clip.is_finite() && a.clip >= 0.0) {
         return Err(format!(
             "--clip must be a finite number ≥ 0 (got {})",

@@ -59,16 +59,3 @@ pub fn warn(warnings: &[String]) {
         eprintln!("warning: {w}");
     }
 }
-
-/// The `config.json` record of a run: the theorylab version and the command, then `fields`
-/// (a JSON object: the resolved configuration).
-pub fn config_record(command: &str, fields: serde_json::Value) -> serde_json::Value {
-    let mut record = serde_json::json!({
-        "theorylab_version": env!("CARGO_PKG_VERSION"),
-        "command": command,
-    });
-    if let (Some(all), serde_json::Value::Object(more)) = (record.as_object_mut(), fields) {
-        all.extend(more);
-    }
-    record
-}

@@ -1,8 +1,10 @@
 //! `theorylab plrf simulate|ode|recursion`.
 
-use crate::output::{commit, config_record, warn, OutputArgs};
+use crate::output::{commit, warn, OutputArgs};
 use crate::Outcome;
 use clap::{Args, Subcommand};
+use lab::outdir::config_record;
+use lab::system::{BoxError, System};
 use plrf::experiment::{self, Curves, Setup, SimulateSettings};
 use plrf::frontier::{frontiers, FrontierSettings};
 use plrf::ode::OdeSettings;
@@ -15,8 +17,13 @@ use plrf::{Overrides, Problem};
 use serde_json::json;
 use std::path::PathBuf;
 
+/// What `reproduce` and `bench` run for this paper.
+pub fn systems() -> Vec<&'static dyn System> {
+    vec![&plrf::reproduce::Plrf]
+}
+
 #[derive(Subcommand)]
-pub enum PlrfCommand {
+pub enum Cmd {
     /// Seeded simulations (seed mean ± standard error), optionally with the ODE (E1 figure).
     Simulate(SimulateArgs),
     /// The loss ODE (log-time backward Euler) for each optimizer.
@@ -279,15 +286,15 @@ fn parse_range(s: &str) -> Result<(f64, f64), String> {
     }
 }
 
-pub fn run(command: PlrfCommand, quiet: bool) -> Result<Outcome, String> {
-    match command {
-        PlrfCommand::Simulate(a) => simulate(a, quiet),
-        PlrfCommand::Ode(a) => ode(a, quiet),
-        PlrfCommand::Recursion(a) => recursion(a, quiet),
-        PlrfCommand::Slopes(a) => slopes(a, quiet),
-        PlrfCommand::Frontier(a) => frontier(a, quiet),
-        PlrfCommand::Phases(a) => phases(a),
-    }
+pub fn run(command: Cmd, quiet: bool) -> Result<Outcome, BoxError> {
+    Ok(match command {
+        Cmd::Simulate(a) => simulate(a, quiet),
+        Cmd::Ode(a) => ode(a, quiet),
+        Cmd::Recursion(a) => recursion(a, quiet),
+        Cmd::Slopes(a) => slopes(a, quiet),
+        Cmd::Frontier(a) => frontier(a, quiet),
+        Cmd::Phases(a) => phases(a),
+    }?)
 }
 
 fn config(command: &str, setup: &Setup, extra: serde_json::Value) -> serde_json::Value {

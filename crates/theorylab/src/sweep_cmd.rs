@@ -3,7 +3,7 @@
 
 use crate::output::warn;
 use crate::{one_line, Cli, Outcome};
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use lab::sweep::{collect, run_local, run_point, slurm_script, Point, PointRunner, State, Sweep};
 use lab::table::{render, Format, Table};
 use std::path::{Path, PathBuf};
@@ -109,10 +109,13 @@ fn check(args: &[String]) -> Result<(), String> {
             ));
         }
     }
-    if args.first().map(String::as_str) != Some("plrf") {
+    let commands = sweepable();
+    if !commands.iter().any(|c| args.starts_with(c)) {
+        let list: Vec<String> = commands.iter().map(|c| c.join(" ")).collect();
         return Err(format!(
-            "'{}' cannot be swept: sweep a plrf command (simulate, ode, recursion, slopes, frontier, phases)",
-            args.iter().take(2).cloned().collect::<Vec<_>>().join(" ")
+            "'{}' cannot be swept: sweep one of {}",
+            args.iter().take(2).cloned().collect::<Vec<_>>().join(" "),
+            list.join(", ")
         ));
     }
     let argv = ["theorylab".to_string()]
@@ -122,6 +125,33 @@ fn check(args: &[String]) -> Result<(), String> {
     Cli::try_parse_from(argv)
         .map(|_| ())
         .map_err(|e| one_line(&e).trim_start_matches("error: ").to_string())
+}
+
+/// The commands a sweep can run, from the command-line definition itself: every leaf
+/// subcommand that writes a run directory (`--out`), except the shared ones (sweep,
+/// reproduce, bench).
+fn sweepable() -> Vec<Vec<String>> {
+    fn walk(cmd: &clap::Command, path: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
+        if cmd.get_subcommands().next().is_none() {
+            if cmd.get_arguments().any(|a| a.get_id() == "out") {
+                out.push(path.clone());
+            }
+            return;
+        }
+        for sub in cmd.get_subcommands() {
+            path.push(sub.get_name().to_string());
+            walk(sub, path, out);
+            path.pop();
+        }
+    }
+    let mut out = Vec::new();
+    for sub in Cli::command().get_subcommands() {
+        if !["sweep", "reproduce", "bench", "help"].contains(&sub.get_name()) {
+            let mut path = vec![sub.get_name().to_string()];
+            walk(sub, &mut path, &mut out);
+        }
+    }
+    out
 }
 
 /// Runs a point as a child `theorylab` process writing into the point's directory.
@@ -163,7 +193,11 @@ impl PointRunner for ChildRunner {
     }
 }
 
-pub fn run(command: SweepCommand, quiet: bool) -> Result<Outcome, String> {
+pub fn run(command: SweepCommand, quiet: bool) -> Result<Outcome, lab::system::BoxError> {
+    Ok(sweep(command, quiet)?)
+}
+
+fn sweep(command: SweepCommand, quiet: bool) -> Result<Outcome, String> {
     match command {
         SweepCommand::Run {
             file,
