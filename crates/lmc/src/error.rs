@@ -160,6 +160,62 @@ pub enum Error {
         known: String,
     },
 
+    /// A tensor whose name is not `<index>.weight` or `<index>.bias`.
+    #[error("tensor '{name}' is not the weight or bias of a Linear layer of an nn.Sequential (expected `<index>.weight` or `<index>.bias`)")]
+    UnexpectedTensor {
+        /// The tensor's name.
+        name: String,
+    },
+
+    /// A tensor that should be present is not (a bias without its weight).
+    #[error("tensor '{name}' is missing")]
+    MissingTensor {
+        /// The missing tensor's name.
+        name: String,
+    },
+
+    /// A tensor of the wrong shape.
+    #[error("tensor '{name}' has shape {shape:?}, expected {expected}")]
+    TensorShape {
+        /// The tensor's name.
+        name: String,
+        /// Its shape.
+        shape: Vec<usize>,
+        /// The expected shape.
+        expected: String,
+    },
+
+    /// A tensor of a dtype other than F32/F64.
+    #[error("tensor '{name}' has dtype {dtype}; only F32 and F64 are read")]
+    TensorDtype {
+        /// The tensor's name.
+        name: String,
+        /// Its dtype.
+        dtype: String,
+    },
+
+    /// A safetensors file that cannot be parsed.
+    #[error("not a valid safetensors file: {0}")]
+    Safetensors(#[from] safetensors::SafeTensorError),
+
+    /// An .npy array of the wrong rank or shape.
+    #[error(".npy array has shape {shape:?}, expected {expected}")]
+    NpyShape {
+        /// The array's shape.
+        shape: Vec<u64>,
+        /// What was expected.
+        expected: &'static str,
+    },
+
+    /// An .npy array of an unsupported dtype.
+    #[error(".npy array has dtype {dtype}, expected {expected}")]
+    NpyDtype {
+        /// The array's dtype (NumPy type string).
+        dtype: String,
+        /// What was expected.
+        expected: &'static str,
+    },
+
     /// An error while reading or writing a file, with the file's path.
     #[error("{}: {source}", path.display())]
     InFile {
