@@ -23,16 +23,7 @@ pub enum Sense {
 /// `sense`. Refuses a non-square matrix ([`Error::NotSquare`]) and NaN or infinite entries
 /// ([`Error::NonFiniteCost`], naming the first one in row-major order).
 pub fn solve(cost: &Matrix, sense: Sense) -> Result<Permutation> {
-    if cost.rows != cost.cols {
-        return Err(Error::NotSquare {
-            what: "assignment cost",
-            rows: cost.rows,
-            cols: cost.cols,
-        });
-    }
-    if let Some((row, col, value)) = cost.first_non_finite() {
-        return Err(Error::NonFiniteCost { row, col, value });
-    }
+    check_cost(cost, "assignment cost")?;
     let n = cost.rows;
     if n == 0 {
         return Ok(Permutation::identity(0));
@@ -49,6 +40,21 @@ pub fn solve(cost: &Matrix, sense: Sense) -> Result<Permutation> {
         map[r] = c;
     }
     Permutation::new(map)
+}
+
+/// Refuses a non-square matrix (named `what`) or one with a NaN or infinite entry.
+pub fn check_cost(cost: &Matrix, what: &'static str) -> Result<()> {
+    if cost.rows != cost.cols {
+        return Err(Error::NotSquare {
+            what,
+            rows: cost.rows,
+            cols: cost.cols,
+        });
+    }
+    if let Some((row, col, value)) = cost.first_non_finite() {
+        return Err(Error::NonFiniteCost { row, col, value });
+    }
+    Ok(())
 }
 
 /// Σ_i C[i, π(i)], summed in row order.

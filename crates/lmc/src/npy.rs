@@ -10,25 +10,9 @@ use std::path::Path;
 /// matrix. Refuses other ranks ([`Error::NpyShape`]), other dtypes ([`Error::NpyDtype`])
 /// and non-finite values ([`Error::NonFiniteData`]).
 pub fn matrix_from_bytes(bytes: &[u8]) -> Result<Matrix> {
-    let npy = NpyFile::new(bytes)?;
-    let shape = npy.shape().to_vec();
-    if shape.len() != 2 {
-        return Err(Error::NpyShape {
-            shape,
-            expected: "[n, d]",
-        });
-    }
+    let (npy, shape, ts) = open(bytes, 2, "[n, d]", "f32 or f64")?;
     let (n, d) = (shape[0] as usize, shape[1] as usize);
     let order = npy.order();
-    let ts = match npy.dtype() {
-        npyz::DType::Plain(ts) => ts,
-        other => {
-            return Err(Error::NpyDtype {
-                dtype: other.descr(),
-                expected: "f32 or f64",
-            })
-        }
-    };
     let values: Vec<f64> = match (ts.type_char(), ts.size_field()) {
         (TypeChar::Float, 4) => npy.into_vec::<f32>()?.into_iter().map(f64::from).collect(),
         (TypeChar::Float, 8) => npy.into_vec::<f64>()?,
@@ -52,23 +36,7 @@ pub fn matrix_from_bytes(bytes: &[u8]) -> Result<Matrix> {
 /// Reads a 1-D integer array (any signed or unsigned width) as i64 labels. Refuses other
 /// ranks and dtypes, and unsigned values beyond i64.
 pub fn labels_from_bytes(bytes: &[u8]) -> Result<Vec<i64>> {
-    let npy = NpyFile::new(bytes)?;
-    let shape = npy.shape().to_vec();
-    if shape.len() != 1 {
-        return Err(Error::NpyShape {
-            shape,
-            expected: "[n]",
-        });
-    }
-    let ts = match npy.dtype() {
-        npyz::DType::Plain(ts) => ts,
-        other => {
-            return Err(Error::NpyDtype {
-                dtype: other.descr(),
-                expected: "an integer type",
-            })
-        }
-    };
+    let (npy, _, ts) = open(bytes, 1, "[n]", "an integer type")?;
     let bad = || Error::NpyDtype {
         dtype: ts.to_string(),
         expected: "an integer type",
@@ -88,6 +56,30 @@ pub fn labels_from_bytes(bytes: &[u8]) -> Result<Vec<i64>> {
             .collect(),
         _ => return Err(bad()),
     })
+}
+
+/// The array's reader, shape and plain dtype, refusing another rank or a structured dtype.
+fn open<'a>(
+    bytes: &'a [u8],
+    rank: usize,
+    shape_name: &'static str,
+    dtype_name: &'static str,
+) -> Result<(NpyFile<&'a [u8]>, Vec<u64>, npyz::TypeStr)> {
+    let npy = NpyFile::new(bytes)?;
+    let shape = npy.shape().to_vec();
+    if shape.len() != rank {
+        return Err(Error::NpyShape {
+            shape,
+            expected: shape_name,
+        });
+    }
+    match npy.dtype() {
+        npyz::DType::Plain(ts) => Ok((npy, shape, ts)),
+        other => Err(Error::NpyDtype {
+            dtype: other.descr(),
+            expected: dtype_name,
+        }),
+    }
 }
 
 /// [`matrix_from_bytes`] of the file at `path` (errors name the file).

@@ -3,7 +3,7 @@
 //! coupling is a doubly stochastic matrix, not a permutation, and a network transported with
 //! it no longer computes B's function. It is labelled as a baseline wherever it appears.
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::matrix::Matrix;
 
 /// The coupling Γ (rows and columns sum to 1/m) of the entropic problem
@@ -12,16 +12,7 @@ use crate::matrix::Matrix;
 /// until both marginals are within `tol` (ℓ¹) or `max_iter` iterations.
 pub fn sinkhorn(cost: &Matrix, reg: f64, tol: f64, max_iter: usize) -> Result<Matrix> {
     lab::error::positive("Sinkhorn regularisation", reg)?;
-    if cost.rows != cost.cols {
-        return Err(Error::NotSquare {
-            what: "Sinkhorn cost",
-            rows: cost.rows,
-            cols: cost.cols,
-        });
-    }
-    if let Some((row, col, value)) = cost.first_non_finite() {
-        return Err(Error::NonFiniteCost { row, col, value });
-    }
+    crate::assignment::check_cost(cost, "Sinkhorn cost")?;
     let m = cost.rows;
     if m == 0 {
         return Ok(Matrix::zeros(0, 0));
