@@ -6,7 +6,7 @@ use lmc::experiments::lr_sweep::{self, LrSweepConfig};
 use lmc::experiments::teacher::{self, TeacherConfig};
 use lmc::experiments::w2::{self, W2Config};
 use lmc::experiments::widths::{self, WidthsConfig};
-use lmc::experiments::{presets, Bootstrap, Metric, Metrics};
+use lmc::experiments::{presets, Bootstrap, Metric, Metrics, PairRow, RowKey};
 use lmc::matching::Matcher;
 
 #[test]
@@ -61,7 +61,7 @@ fn e1_unaligned_gap_stays_while_matched_gaps_decay() {
         let fit = s.fit.as_ref().unwrap();
         eprintln!(
             "E1 d={} {:?}: slope {:.3} CI [{:.3}, {:.3}]",
-            s.dim,
+            s.group.dim,
             s.matcher,
             fit.slope,
             fit.ci_lo.unwrap(),
@@ -110,7 +110,7 @@ fn e2_sigma_matching_beats_naive_matching_on_low_dimensional_data() {
             let v: Vec<f64> = r
                 .rows
                 .iter()
-                .filter(|row| row.k == k && row.width == 256 && row.matcher == m)
+                .filter(|row| row.key.k == k && row.key.width == 256 && row.matcher == m)
                 .map(|row| row.metrics.connectivity.barrier.unwrap())
                 .collect();
             v.iter().sum::<f64>() / v.len() as f64
@@ -119,7 +119,7 @@ fn e2_sigma_matching_beats_naive_matching_on_low_dimensional_data() {
         let sigma_slope = r
             .slopes
             .iter()
-            .find(|s| s.k == k && s.matcher == Matcher::Sigma && s.metric == Metric::Barrier)
+            .find(|s| s.group.k == k && s.matcher == Matcher::Sigma && s.metric == Metric::Barrier)
             .and_then(|s| s.fit.as_ref().map(|f| f.slope));
         eprintln!("E2 k={k}: barrier (b) {b:.3e}, (d) {d:.3e}; (d) barrier slope {sigma_slope:?}");
         assert!(d < b, "k = {k}: (d) {d} vs (b) {b}");
@@ -128,7 +128,7 @@ fn e2_sigma_matching_beats_naive_matching_on_low_dimensional_data() {
     let k1: Vec<_> = r
         .dims
         .iter()
-        .filter(|d| d.k == 1 && d.width == 256)
+        .filter(|d| d.key.k == 1 && d.key.width == 256)
         .collect();
     assert!(
         k1.iter().all(|d| d.dims.sigma < d.dims.naive / 2.0),
@@ -203,13 +203,20 @@ fn e4_reproduces_the_figure_2_ordering() {
     assert!(r.model.iter().all(|m| m.diverged == 0));
 }
 
-/// CSV bytes of rows with a key prefix and flattened metrics.
-fn csv_bytes<'a>(rows: impl Iterator<Item = (Vec<String>, &'a Metrics)>) -> Vec<u8> {
+/// CSV bytes of rows: header from the key's columns, "matcher" and the metric columns; cells
+/// from the key, the matcher's name and the metrics (empty where undefined).
+fn csv_bytes<K: RowKey>(rows: &[PairRow<K>]) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    for (key, m) in rows {
-        let mut rec = key;
+    let mut header: Vec<&str> = K::COLUMNS.to_vec();
+    header.push("matcher");
+    header.extend(Metrics::COLUMNS);
+    w.write_record(&header).unwrap();
+    for row in rows {
+        let mut rec = row.key.cells();
+        rec.push(row.matcher.name().to_string());
         rec.extend(
-            m.values()
+            row.metrics
+                .values()
                 .iter()
                 .map(|v| v.map_or(String::new(), |x| format!("{x:e}"))),
         );
@@ -234,20 +241,23 @@ fn same_seed_gives_byte_identical_csv_at_1_and_2_threads() {
     wc.matchers = Matcher::ALL.to_vec();
     let w1 = in_pool(1, || widths::run(&wc).unwrap());
     let w2r = in_pool(2, || widths::run(&wc).unwrap());
-    let bytes = |r: &widths::WidthsResult| {
-        csv_bytes(r.rows.iter().map(|row| {
-            (
-                vec![
-                    row.width.to_string(),
-                    row.seed.to_string(),
-                    row.matcher.name().to_string(),
-                ],
-                &row.metrics,
-            )
-        }))
-    };
+    let bytes = |r: &widths::WidthsResult| csv_bytes(&r.rows);
     assert_eq!(bytes(&w1), bytes(&w2r));
     assert_eq!(w1, w2r);
+    let csv = String::from_utf8(bytes(&w1)).unwrap();
+    assert!(
+        csv.starts_with("width,seed,matcher,barrier,midpoint_loss,"),
+        "{csv}"
+    );
+    assert_eq!(csv.lines().count(), 1 + 3 * 2 * Matcher::ALL.len());
+    // JSON rows carry the key flattened next to the matcher.
+    let json = serde_json::to_value(&w1.rows[0]).unwrap();
+    assert_eq!(
+        (json["width"].as_u64(), json["seed"].as_u64()),
+        (Some(8), Some(0))
+    );
+    assert_eq!(json["matcher"], "identity");
+    assert!(json["metrics"]["barrier"].is_number());
     let e0 = W2Config {
         dims: vec![2, 3],
         ns: vec![16, 32, 64],

@@ -5,9 +5,10 @@
 //! −2/D, D = d (+1 if √N·v is matched, `rebasin-scaled`). Mean-field scaling is not offered
 //! here: its output vanishes like N^{−1/2} at init, so unaligned midpoints look connected.
 
+use super::rows::{DimGroup, InitKey, PairRow, SlopeRow};
 use super::{
-    assignment_bytes, at_least_one, check_matchers, matcher_slopes, positive_list, stream,
-    Bootstrap, Metric, Metrics, SlopeFit,
+    assignment_bytes, at_least_one, check_matchers, group_slopes, items3, positive_list, stream,
+    Bootstrap, Metric, Metrics,
 };
 use crate::data::{gaussian, Data, Targets};
 use crate::error::Result;
@@ -99,41 +100,13 @@ impl InitConfig {
     }
 }
 
-/// One (d, N, seed, matcher).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InitRow {
-    /// Input dimension d.
-    pub dim: usize,
-    /// Width N.
-    pub width: usize,
-    /// Seed index.
-    pub seed: usize,
-    /// Matcher.
-    pub matcher: Matcher,
-    /// Metrics (losses are None: no targets).
-    pub metrics: Metrics,
-}
-
-/// A slope of E1.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InitSlope {
-    /// Input dimension d.
-    pub dim: usize,
-    /// Matcher.
-    pub matcher: Matcher,
-    /// The metric fitted against N.
-    pub metric: Metric,
-    /// The fit (None when fewer than 2 usable points).
-    pub fit: Option<SlopeFit>,
-}
-
 /// Everything E1 returns.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct InitResult {
-    /// Rows in (d, N, seed, matcher) order.
-    pub rows: Vec<InitRow>,
+    /// One per (d, N, seed, matcher), in that order (losses are None: no targets).
+    pub rows: Vec<PairRow<InitKey>>,
     /// Slopes of gap_rel, d2_in and d2_full per (d, matcher).
-    pub slopes: Vec<InitSlope>,
+    pub slopes: Vec<SlopeRow<DimGroup>>,
 }
 
 /// The metrics whose slopes E1 reports.
@@ -142,18 +115,9 @@ pub const INIT_SLOPE_METRICS: [Metric; 3] = [Metric::GapRel, Metric::D2In, Metri
 /// Runs E1.
 pub fn run(config: &InitConfig) -> Result<InitResult> {
     config.validate()?;
-    let items: Vec<(usize, usize, usize)> = config
-        .dims
-        .iter()
-        .flat_map(|&d| {
-            config
-                .widths
-                .iter()
-                .flat_map(move |&n| (0..config.seeds).map(move |s| (d, n, s)))
-        })
-        .collect();
+    let items = items3(&config.dims, &config.widths, config.seeds);
     let needs_moments = config.matchers.iter().any(|m| m.needs_moments());
-    let rows: Vec<Vec<InitRow>> = items
+    let rows: Vec<Vec<PairRow<InitKey>>> = items
         .par_iter()
         .map(|&(dim, width, seed)| {
             let parts = [dim as u64, width as u64, seed as u64];
@@ -194,40 +158,30 @@ pub fn run(config: &InitConfig) -> Result<InitResult> {
             Ok(pair
                 .outcomes
                 .iter()
-                .map(|o| InitRow {
-                    dim,
-                    width,
-                    seed,
+                .map(|o| PairRow {
+                    key: InitKey { dim, width, seed },
                     matcher: o.alignment.matcher,
                     metrics: Metrics::of(o),
                 })
                 .collect())
         })
         .collect::<Result<_>>()?;
-    let rows: Vec<InitRow> = rows.into_iter().flatten().collect();
+    let rows: Vec<PairRow<InitKey>> = rows.into_iter().flatten().collect();
     let mut slopes = Vec::new();
     for &dim in &config.dims {
-        let group: Vec<_> = rows
-            .iter()
-            .filter(|r| r.dim == dim)
-            .map(|r| (r.seed, r.width as f64, r.matcher, &r.metrics))
-            .collect();
-        let fits = matcher_slopes(
-            &group,
+        slopes.extend(group_slopes(
+            &rows,
+            DimGroup { dim },
+            dim as u64,
+            |k| k.dim == dim,
+            |k| (k.seed, k.width as f64),
             &config.matchers,
             &INIT_SLOPE_METRICS,
             config.seeds,
             &config.bootstrap,
             config.seed,
             "lmc.init.bootstrap",
-            dim as u64,
-        );
-        slopes.extend(fits.into_iter().map(|(matcher, metric, fit)| InitSlope {
-            dim,
-            matcher,
-            metric,
-            fit,
-        }));
+        ));
     }
     Ok(InitResult { rows, slopes })
 }

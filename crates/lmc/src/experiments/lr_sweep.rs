@@ -7,7 +7,8 @@
 //! the learning rate; (d), (e) ≪ (b) except possibly at the largest rate;
 //! Dim(S_Σ), Dim(S_act) ≪ Dim(S_naive).
 
-use super::{at_least_one, check_matchers, train_pair, Endpoint, Metrics, PairSpec};
+use super::rows::{AllWidths, DimsRow, EndpointRow, LrKey, PairResults, PairRow};
+use super::{at_least_one, check_matchers, train_pair, Metrics, PairSpec, TrainedPair};
 use crate::data::{digits, DataSet, DIGITS_TRAIN};
 use crate::error::Result;
 use crate::matching::{MatchOptions, Matcher};
@@ -179,43 +180,6 @@ impl LrSweepConfig {
     }
 }
 
-/// One (learning rate, rep, matcher).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct LrRow {
-    /// Learning rate.
-    pub lr: f64,
-    /// Repetition.
-    pub rep: usize,
-    /// Matcher.
-    pub matcher: Matcher,
-    /// Metrics on the test set (midpoint_loss is the official "LMC error").
-    pub metrics: Metrics,
-}
-
-/// One trained network.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct LrEndpoint {
-    /// Learning rate.
-    pub lr: f64,
-    /// Repetition.
-    pub rep: usize,
-    /// 0 for A, 1 for B.
-    pub run: usize,
-    /// How it ended.
-    pub endpoint: Endpoint,
-}
-
-/// Dim of one hidden layer of network A of a pair.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct LrDims {
-    /// Learning rate.
-    pub lr: f64,
-    /// Repetition.
-    pub rep: usize,
-    /// Dim(S_naive), Dim(S_Σ), Dim(S_act) of the layer.
-    pub dims: LayerDims,
-}
-
 /// Mean and population sd over reps of a matcher's midpoint test loss at one rate.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct LrMatcherSummary {
@@ -269,12 +233,12 @@ pub struct LrDimSummary {
 /// Everything E4 returns.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct LrSweepResult {
-    /// Rows in (rate, rep, matcher) order.
-    pub rows: Vec<LrRow>,
+    /// Rows in (rate, rep, matcher) order (midpoint_loss is the official "LMC error").
+    pub rows: Vec<PairRow<LrKey>>,
     /// Rows in (rate, rep, run) order.
-    pub endpoints: Vec<LrEndpoint>,
+    pub endpoints: Vec<EndpointRow<LrKey>>,
     /// Rows in (rate, rep, layer) order.
-    pub dims: Vec<LrDims>,
+    pub dims: Vec<DimsRow<LrKey>>,
     /// One per (rate, matcher).
     pub matchers: Vec<LrMatcherSummary>,
     /// One per rate.
@@ -300,10 +264,9 @@ pub fn run(config: &LrSweepConfig) -> Result<LrSweepResult> {
     let pairs: Vec<(usize, usize)> = (0..config.lrs.len())
         .flat_map(|i| (0..config.reps).map(move |r| (i, r)))
         .collect();
-    type Item = (Vec<LrRow>, Vec<LrEndpoint>, Vec<LrDims>);
-    let analysed: Vec<Item> = pairs
+    let analysed: Vec<(LrKey, TrainedPair)> = pairs
         .par_iter()
-        .map(|&(i, rep)| -> Result<Item> {
+        .map(|&(i, rep)| -> Result<(LrKey, TrainedPair)> {
             let lr = config.lrs[i];
             let train_config = config.train_config(lr);
             let spec = PairSpec {
@@ -319,41 +282,15 @@ pub fn run(config: &LrSweepConfig) -> Result<LrSweepResult> {
                 component: "lmc.lr-sweep",
             };
             let pair = train_pair(&spec, &[i as u64, rep as u64])?;
-            let rows = pair
-                .outcomes
-                .into_iter()
-                .map(|(matcher, metrics)| LrRow {
-                    lr,
-                    rep,
-                    matcher,
-                    metrics,
-                })
-                .collect();
-            let endpoints = pair
-                .endpoints
-                .into_iter()
-                .enumerate()
-                .map(|(run, endpoint)| LrEndpoint {
-                    lr,
-                    rep,
-                    run,
-                    endpoint,
-                })
-                .collect();
-            let dims = pair
-                .dims
-                .into_iter()
-                .map(|dims| LrDims { lr, rep, dims })
-                .collect();
-            Ok((rows, endpoints, dims))
+            Ok((LrKey { lr, rep }, pair))
         })
         .collect::<Result<_>>()?;
-    let (mut rows, mut endpoints, mut dims) = (Vec::new(), Vec::new(), Vec::new());
-    for (r, e, d) in analysed {
-        rows.extend(r);
-        endpoints.extend(e);
-        dims.extend(d);
-    }
+    let PairResults {
+        rows,
+        endpoints,
+        dims,
+        ..
+    } = PairResults::<LrKey, AllWidths>::from_items(analysed);
     let mut matchers = Vec::new();
     let mut model = Vec::new();
     let mut dim_summary = Vec::new();
@@ -361,7 +298,7 @@ pub fn run(config: &LrSweepConfig) -> Result<LrSweepResult> {
         for &matcher in &config.matchers {
             let pick = |f: fn(&Metrics) -> Option<f64>| -> Vec<f64> {
                 rows.iter()
-                    .filter(|r| r.lr == lr && r.matcher == matcher)
+                    .filter(|r| r.key.lr == lr && r.matcher == matcher)
                     .filter_map(|r| f(&r.metrics))
                     .collect()
             };
@@ -374,12 +311,12 @@ pub fn run(config: &LrSweepConfig) -> Result<LrSweepResult> {
                 barrier_mean: lab::stats::mean(&pick(|m| m.connectivity.barrier)),
             });
         }
-        let at_lr: Vec<&LrEndpoint> = endpoints.iter().filter(|e| e.lr == lr).collect();
+        let at_lr: Vec<&EndpointRow<LrKey>> = endpoints.iter().filter(|e| e.key.lr == lr).collect();
         let per_rep: Vec<f64> = (0..config.reps)
             .map(|rep| {
                 let v: Vec<f64> = at_lr
                     .iter()
-                    .filter(|e| e.rep == rep)
+                    .filter(|e| e.key.rep == rep)
                     .map(|e| e.endpoint.test_loss)
                     .collect();
                 lab::stats::mean(&v)
@@ -403,7 +340,7 @@ pub fn run(config: &LrSweepConfig) -> Result<LrSweepResult> {
             let of = |f: fn(&LayerDims) -> f64| -> f64 {
                 let v: Vec<f64> = dims
                     .iter()
-                    .filter(|d| d.lr == lr && d.dims.layer == layer)
+                    .filter(|d| d.key.lr == lr && d.dims.layer == layer)
                     .map(|d| f(&d.dims))
                     .collect();
                 lab::stats::mean(&v)

@@ -11,6 +11,7 @@
 pub mod init;
 pub mod lr_sweep;
 pub mod presets;
+pub mod rows;
 pub mod teacher;
 pub mod w2;
 pub mod widths;
@@ -19,6 +20,7 @@ use crate::error::Result;
 use crate::metrics::Connectivity;
 use crate::pair::MatcherOutcome;
 use lab::seed::Seed;
+pub use rows::{PairResults, PairRow, RowKey, SlopeRow};
 
 /// The scalar metrics of one (pair, matcher): connectivity on the evaluation set and the
 /// matched distances of hidden layer 1.
@@ -227,34 +229,45 @@ pub fn seed_slope(
     })
 }
 
-/// Slopes against x of every (matcher, metric) over `rows` = (seed index, x, matcher,
-/// metrics) of one group (a setting such as d or k), each with its own bootstrap stream
-/// (`component`, [group, matcher, metric]) of `seed`.
+/// Slopes against width of every (matcher, metric) over the rows of one group (`in_group`),
+/// points (seed index, width) from `point`, each with its own bootstrap stream
+/// (`component`, [group_index, matcher, metric]) of `seed`.
 #[allow(clippy::too_many_arguments)]
-pub(crate) fn matcher_slopes(
-    rows: &[(usize, f64, crate::matching::Matcher, &Metrics)],
+pub(crate) fn group_slopes<K, G: Clone>(
+    rows: &[PairRow<K>],
+    group: G,
+    group_index: u64,
+    in_group: impl Fn(&K) -> bool,
+    point: impl Fn(&K) -> (usize, f64),
     matchers: &[crate::matching::Matcher],
     metrics: &[Metric],
     seeds: usize,
     bootstrap: &Bootstrap,
     seed: u64,
     component: &str,
-    group: u64,
-) -> Vec<(crate::matching::Matcher, Metric, Option<SlopeFit>)> {
+) -> Vec<SlopeRow<G>> {
     let mut out = Vec::with_capacity(matchers.len() * metrics.len());
     for &matcher in matchers {
         for &metric in metrics {
             let points: Vec<(usize, f64, f64)> = rows
                 .iter()
-                .filter(|r| r.2 == matcher)
-                .filter_map(|r| r.3.get(metric).map(|v| (r.0, r.1, v)))
+                .filter(|r| r.matcher == matcher && in_group(&r.key))
+                .filter_map(|r| {
+                    let (s, x) = point(&r.key);
+                    r.metrics.get(metric).map(|v| (s, x, v))
+                })
                 .collect();
-            let mut rng = stream(seed, component, &[group, matcher as u64, metric as u64]);
-            out.push((
+            let mut rng = stream(
+                seed,
+                component,
+                &[group_index, matcher as u64, metric as u64],
+            );
+            out.push(SlopeRow {
+                group: group.clone(),
                 matcher,
                 metric,
-                seed_slope(&points, seeds, bootstrap, &mut rng),
-            ));
+                fit: seed_slope(&points, seeds, bootstrap, &mut rng),
+            });
         }
     }
     out
@@ -351,6 +364,21 @@ pub(crate) fn train_pair(spec: &PairSpec<'_>, parts: &[u64]) -> Result<TrainedPa
         endpoints,
         dims: pair.dims.expect("moments computed"),
     })
+}
+
+/// Every (a, b, i) for a in `outer`, b in `middle`, i in 0..`count`, in that nesting order.
+pub(crate) fn items3(
+    outer: &[usize],
+    middle: &[usize],
+    count: usize,
+) -> Vec<(usize, usize, usize)> {
+    let mut items = Vec::with_capacity(outer.len() * middle.len() * count);
+    for &a in outer {
+        for &b in middle {
+            items.extend((0..count).map(|i| (a, b, i)));
+        }
+    }
+    items
 }
 
 /// A stream index combining several integers (FNV-1a over their little-endian bytes).

@@ -6,14 +6,14 @@
 //! matching sees a ≈ d(+2)-dimensional cloud and Σ-weighted/activation matching a ≈ k(+2)
 //! one: slopes steeper for smaller k under (d)/(e) (P6).
 
+use super::rows::{KGroup, PairResults, TeacherKey};
 use super::{
-    at_least_one, check_matchers, matcher_slopes, positive_list, stream, train_pair, Bootstrap,
-    Endpoint, Metric, Metrics, PairSpec, SlopeFit,
+    at_least_one, check_matchers, group_slopes, items3, positive_list, stream, train_pair,
+    Bootstrap, Metric, PairSpec, TrainedPair,
 };
 use crate::data::TeacherStudent;
 use crate::error::Result;
 use crate::matching::{MatchOptions, Matcher};
-use crate::metrics::LayerDims;
 use crate::mlp::{Activation, Parameterisation};
 use crate::moments::moments_bytes;
 use crate::train::{ScheduleKind, TrainConfig};
@@ -123,74 +123,10 @@ impl TeacherConfig {
     }
 }
 
-/// One (k, N, seed, matcher).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct TeacherRow {
-    /// Intrinsic dimension k.
-    pub k: usize,
-    /// Student width N.
-    pub width: usize,
-    /// Seed index.
-    pub seed: usize,
-    /// Matcher.
-    pub matcher: Matcher,
-    /// Metrics on the test set (squared loss).
-    pub metrics: Metrics,
-}
-
-/// One trained student.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct TeacherEndpoint {
-    /// Intrinsic dimension k.
-    pub k: usize,
-    /// Student width N.
-    pub width: usize,
-    /// Seed index.
-    pub seed: usize,
-    /// 0 for A, 1 for B.
-    pub run: usize,
-    /// How it ended.
-    pub endpoint: Endpoint,
-}
-
-/// Dim of student A's hidden layer.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct TeacherDims {
-    /// Intrinsic dimension k.
-    pub k: usize,
-    /// Student width N.
-    pub width: usize,
-    /// Seed index.
-    pub seed: usize,
-    /// Dim(S_naive), Dim(S_Σ), Dim(S_act).
-    pub dims: LayerDims,
-}
-
-/// A slope of E2.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct TeacherSlope {
-    /// Intrinsic dimension k.
-    pub k: usize,
-    /// Matcher.
-    pub matcher: Matcher,
-    /// The metric fitted against N.
-    pub metric: Metric,
-    /// The fit.
-    pub fit: Option<SlopeFit>,
-}
-
-/// Everything E2 returns.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct TeacherResult {
-    /// Rows in (k, N, seed, matcher) order.
-    pub rows: Vec<TeacherRow>,
-    /// Two per (k, N, seed).
-    pub endpoints: Vec<TeacherEndpoint>,
-    /// One per (k, N, seed).
-    pub dims: Vec<TeacherDims>,
-    /// Slopes of barrier, gap_rel, d2_full and d2_sigma per (k, matcher).
-    pub slopes: Vec<TeacherSlope>,
-}
+/// Everything E2 returns: rows per (k, N, seed, matcher) with test-set metrics (squared
+/// loss), two endpoints and A's Dims per (k, N, seed), slopes of barrier, gap_rel, d2_full
+/// and d2_sigma per (k, matcher).
+pub type TeacherResult = PairResults<TeacherKey, KGroup>;
 
 /// The metrics whose slopes E2 reports.
 pub const TEACHER_SLOPE_METRICS: [Metric; 4] = [
@@ -200,24 +136,13 @@ pub const TEACHER_SLOPE_METRICS: [Metric; 4] = [
     Metric::D2Sigma,
 ];
 
-type Item = (Vec<TeacherRow>, Vec<TeacherEndpoint>, TeacherDims);
-
 /// Runs E2.
 pub fn run(config: &TeacherConfig) -> Result<TeacherResult> {
     config.validate()?;
-    let items: Vec<(usize, usize, usize)> = config
-        .ks
-        .iter()
-        .flat_map(|&k| {
-            config
-                .widths
-                .iter()
-                .flat_map(move |&n| (0..config.seeds).map(move |s| (k, n, s)))
-        })
-        .collect();
-    let results: Vec<Item> = items
+    let items = items3(&config.ks, &config.widths, config.seeds);
+    let results: Vec<(TeacherKey, TrainedPair)> = items
         .par_iter()
-        .map(|&(k, width, seed)| -> Result<Item> {
+        .map(|&(k, width, seed)| -> Result<(TeacherKey, TrainedPair)> {
             let problem_parts = [k as u64, seed as u64];
             let mut prng = stream(config.seed, "lmc.teacher.problem", &problem_parts);
             let problem = TeacherStudent::new(config.dim, k, config.teacher_width, &mut prng)?;
@@ -236,73 +161,24 @@ pub fn run(config: &TeacherConfig) -> Result<TeacherResult> {
                 component: "lmc.teacher",
             };
             let pair = train_pair(&spec, &[k as u64, width as u64, seed as u64])?;
-            let rows = pair
-                .outcomes
-                .into_iter()
-                .map(|(matcher, metrics)| TeacherRow {
-                    k,
-                    width,
-                    seed,
-                    matcher,
-                    metrics,
-                })
-                .collect();
-            let endpoints = pair
-                .endpoints
-                .into_iter()
-                .enumerate()
-                .map(|(run, endpoint)| TeacherEndpoint {
-                    k,
-                    width,
-                    seed,
-                    run,
-                    endpoint,
-                })
-                .collect();
-            let dims = TeacherDims {
-                k,
-                width,
-                seed,
-                dims: pair.dims[0].clone(),
-            };
-            Ok((rows, endpoints, dims))
+            Ok((TeacherKey { k, width, seed }, pair))
         })
         .collect::<Result<_>>()?;
-    let mut out = TeacherResult {
-        rows: Vec::new(),
-        endpoints: Vec::new(),
-        dims: Vec::new(),
-        slopes: Vec::new(),
-    };
-    for (rows, endpoints, dims) in results {
-        out.rows.extend(rows);
-        out.endpoints.extend(endpoints);
-        out.dims.push(dims);
-    }
+    let mut out = TeacherResult::from_items(results);
     for &k in &config.ks {
-        let group: Vec<_> = out
-            .rows
-            .iter()
-            .filter(|r| r.k == k)
-            .map(|r| (r.seed, r.width as f64, r.matcher, &r.metrics))
-            .collect();
-        let fits = matcher_slopes(
-            &group,
+        out.slopes.extend(group_slopes(
+            &out.rows,
+            KGroup { k },
+            k as u64,
+            |key| key.k == k,
+            |key| (key.seed, key.width as f64),
             &config.matchers,
             &TEACHER_SLOPE_METRICS,
             config.seeds,
             &config.bootstrap,
             config.seed,
             "lmc.teacher.bootstrap",
-            k as u64,
-        );
-        out.slopes
-            .extend(fits.into_iter().map(|(matcher, metric, fit)| TeacherSlope {
-                k,
-                matcher,
-                metric,
-                fit,
-            }));
+        ));
     }
     Ok(out)
 }

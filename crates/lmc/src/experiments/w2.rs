@@ -4,7 +4,7 @@
 //! −1/2 at dim = 1, −1/2 up to logarithms at dim = 2.
 
 use super::{
-    assignment_bytes, at_least_one, positive_list, seed_slope, stream, Bootstrap, SlopeFit,
+    assignment_bytes, at_least_one, items3, positive_list, seed_slope, stream, Bootstrap, SlopeFit,
 };
 use crate::assignment::w2;
 use crate::data::gaussian;
@@ -94,16 +94,7 @@ pub struct W2Result {
 /// Runs E0.
 pub fn run(config: &W2Config) -> Result<W2Result> {
     config.validate()?;
-    let items: Vec<(usize, usize, usize)> = config
-        .dims
-        .iter()
-        .flat_map(|&d| {
-            config
-                .ns
-                .iter()
-                .flat_map(move |&n| (0..config.reps).map(move |r| (d, n, r)))
-        })
-        .collect();
+    let items = items3(&config.dims, &config.ns, config.reps);
     let rows = items
         .par_iter()
         .map(|&(dim, n, rep)| {

@@ -3,14 +3,14 @@
 //! recipe (§3.5); barrier vs N per matcher, Dim(S_naive) vs Dim(S_Σ). MNIST-1D is not
 //! implemented (optional in the issue).
 
+use super::rows::{AllWidths, PairResults, WidthsKey};
 use super::{
-    at_least_one, check_matchers, matcher_slopes, positive_list, train_pair, Bootstrap, Endpoint,
-    Metric, Metrics, PairSpec, SlopeFit,
+    at_least_one, check_matchers, group_slopes, positive_list, train_pair, Bootstrap, Metric,
+    PairSpec, TrainedPair,
 };
 use crate::data::{digits, DataSet};
 use crate::error::Result;
 use crate::matching::{MatchOptions, Matcher};
-use crate::metrics::LayerDims;
 use crate::mlp::{Activation, Parameterisation};
 use crate::moments::moments_bytes;
 use crate::train::TrainConfig;
@@ -92,66 +92,10 @@ impl WidthsConfig {
     }
 }
 
-/// One (N, seed, matcher).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct WidthsRow {
-    /// Width N.
-    pub width: usize,
-    /// Seed index.
-    pub seed: usize,
-    /// Matcher.
-    pub matcher: Matcher,
-    /// Metrics on the test set.
-    pub metrics: Metrics,
-}
-
-/// One trained network.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct WidthsEndpoint {
-    /// Width N.
-    pub width: usize,
-    /// Seed index.
-    pub seed: usize,
-    /// 0 for A, 1 for B.
-    pub run: usize,
-    /// How it ended.
-    pub endpoint: Endpoint,
-}
-
-/// Dim of network A's hidden layer.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct WidthsDims {
-    /// Width N.
-    pub width: usize,
-    /// Seed index.
-    pub seed: usize,
-    /// Dim(S_naive), Dim(S_Σ), Dim(S_act).
-    pub dims: LayerDims,
-}
-
-/// A slope of E3.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct WidthsSlope {
-    /// Matcher.
-    pub matcher: Matcher,
-    /// The metric fitted against N.
-    pub metric: Metric,
-    /// The fit.
-    pub fit: Option<SlopeFit>,
-}
-
-/// Everything E3 returns.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct WidthsResult {
-    /// Rows in (N, seed, matcher) order.
-    pub rows: Vec<WidthsRow>,
-    /// Two per (N, seed).
-    pub endpoints: Vec<WidthsEndpoint>,
-    /// One per (N, seed).
-    pub dims: Vec<WidthsDims>,
-    /// Slopes of barrier, midpoint loss, gap_rel and d2_in per matcher.
-    pub slopes: Vec<WidthsSlope>,
-}
+/// Everything E3 returns: rows per (N, seed, matcher) with test-set metrics, two endpoints
+/// and A's Dims per (N, seed), slopes of barrier, midpoint loss, gap_rel and d2_in per
+/// matcher.
+pub type WidthsResult = PairResults<WidthsKey, AllWidths>;
 
 /// The metrics whose slopes E3 reports.
 pub const WIDTHS_SLOPE_METRICS: [Metric; 4] = [
@@ -160,8 +104,6 @@ pub const WIDTHS_SLOPE_METRICS: [Metric; 4] = [
     Metric::GapRel,
     Metric::D2In,
 ];
-
-type Item = (Vec<WidthsRow>, Vec<WidthsEndpoint>, WidthsDims);
 
 /// Runs E3.
 pub fn run(config: &WidthsConfig) -> Result<WidthsResult> {
@@ -175,9 +117,9 @@ pub fn run(config: &WidthsConfig) -> Result<WidthsResult> {
         .iter()
         .flat_map(|&n| (0..config.seeds).map(move |s| (n, s)))
         .collect();
-    let results: Vec<Item> = items
+    let results: Vec<(WidthsKey, TrainedPair)> = items
         .par_iter()
-        .map(|&(width, seed)| -> Result<Item> {
+        .map(|&(width, seed)| -> Result<(WidthsKey, TrainedPair)> {
             let spec = PairSpec {
                 widths: &[train.dim(), width, 10],
                 activation: config.activation,
@@ -191,68 +133,22 @@ pub fn run(config: &WidthsConfig) -> Result<WidthsResult> {
                 component: "lmc.widths",
             };
             let pair = train_pair(&spec, &[width as u64, seed as u64])?;
-            let rows = pair
-                .outcomes
-                .into_iter()
-                .map(|(matcher, metrics)| WidthsRow {
-                    width,
-                    seed,
-                    matcher,
-                    metrics,
-                })
-                .collect();
-            let endpoints = pair
-                .endpoints
-                .into_iter()
-                .enumerate()
-                .map(|(run, endpoint)| WidthsEndpoint {
-                    width,
-                    seed,
-                    run,
-                    endpoint,
-                })
-                .collect();
-            let dims = WidthsDims {
-                width,
-                seed,
-                dims: pair.dims[0].clone(),
-            };
-            Ok((rows, endpoints, dims))
+            Ok((WidthsKey { width, seed }, pair))
         })
         .collect::<Result<_>>()?;
-    let mut out = WidthsResult {
-        rows: Vec::new(),
-        endpoints: Vec::new(),
-        dims: Vec::new(),
-        slopes: Vec::new(),
-    };
-    for (rows, endpoints, dims) in results {
-        out.rows.extend(rows);
-        out.endpoints.extend(endpoints);
-        out.dims.push(dims);
-    }
-    let group: Vec<_> = out
-        .rows
-        .iter()
-        .map(|r| (r.seed, r.width as f64, r.matcher, &r.metrics))
-        .collect();
-    let fits = matcher_slopes(
-        &group,
+    let mut out = WidthsResult::from_items(results);
+    out.slopes = group_slopes(
+        &out.rows,
+        AllWidths {},
+        0,
+        |_| true,
+        |key| (key.seed, key.width as f64),
         &config.matchers,
         &WIDTHS_SLOPE_METRICS,
         config.seeds,
         &config.bootstrap,
         config.seed,
         "lmc.widths.bootstrap",
-        0,
     );
-    out.slopes = fits
-        .into_iter()
-        .map(|(matcher, metric, fit)| WidthsSlope {
-            matcher,
-            metric,
-            fit,
-        })
-        .collect();
     Ok(out)
 }
