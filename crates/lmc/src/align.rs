@@ -155,6 +155,27 @@ impl AlignConfig {
     }
 }
 
+/// Peak bytes of [`align`] for `net`'s architecture with `samples_moments` rows in the
+/// statistics pass and `samples_eval` in the interpolation: the two m×m moment matrices per
+/// layer and one chunk of activations, one assignment, and the activations of the grid
+/// points evaluated at once (one per rayon thread).
+pub fn memory_bytes(net: &Mlp, samples_moments: usize, samples_eval: usize) -> u64 {
+    let widths = net.widths();
+    let hidden = &widths[..widths.len() - 1];
+    let m = hidden[1..].iter().copied().max().unwrap_or(0) as u64;
+    let chunk = samples_moments.min(crate::moments::CHUNK) as u64;
+    let moments: u64 = hidden
+        .iter()
+        .map(|&w| 8 * (2 * (w as u64).pow(2) + 4 * chunk * w as u64))
+        .sum();
+    let acts: u64 = widths
+        .iter()
+        .map(|&w| 8 * samples_eval as u64 * w as u64)
+        .sum();
+    let params = 8 * net.parameter_count() as u64;
+    moments + 24 * m * m + (acts + params) * (2 + rayon::current_num_threads() as u64)
+}
+
 /// One row of `interpolation.csv`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct InterpolationRow {

@@ -43,13 +43,14 @@
 //! [`npy`] (data and labels), [`align`].
 //!
 //! **Training engine, by measurement.** One epoch of a 3×256 ReLU MLP on the 1437 digits
-//! training images, batch 64 (23 steps), on the project's 2-core machine while three other
-//! builds ran (load average ≈ 10, so absolute times are inflated and noisy): burn 0.22.1
-//! `flex` + `autodiff` in f32 took a median 0.048–0.051 s; the hand-written f64 engine of this
-//! crate 0.074–0.10 s. Per unit of precision the two run at about the same rate (≈ 18 GFLOP/s
-//! f64 here against ≈ 28 GFLOP/s f32 there, where f32 SIMD has twice the lanes); burn in f64
-//! is reported in the crate's engine note. burn does not win clearly in f64, and theorylab
-//! requires f64, so the crate keeps its own engine and does not depend on burn.
+//! training images, batch 64 (23 steps, SGD momentum 0.9), median of 7 epochs after a
+//! warm-up, measured in four rounds on the project's 2-core machine while three other builds
+//! ran (load average ≈ 10: absolute times are inflated and noisy, only the ratios mean
+//! something): burn 0.22.1 `flex` + `autodiff` in f32 0.048–0.091 s; the same burn model
+//! cast to f64 0.17–0.25 s; this crate's hand-written f64 forward/backward on faer products
+//! (one thread) 0.074–0.14 s. In f64, which theorylab requires, the hand-written engine is
+//! about 1.7–2× faster than burn; burn's f32 lead (≈ 1.6×) is the f32 SIMD width, not the
+//! engine. The crate keeps its own engine and does not depend on burn.
 //!
 //! **Preconditions and errors.** Every function that takes user input checks it first and
 //! returns a typed [`Error`]: [`Error::Invalid`] for a quantity outside its range (a width,

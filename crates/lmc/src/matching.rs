@@ -124,6 +124,7 @@ impl std::str::FromStr for Matcher {
 /// How Git Re-Basin's coordinate descent starts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum RebasinInit {
     /// All π_ℓ = identity (Git Re-Basin's own start).
     Identity,

@@ -95,8 +95,8 @@ pub struct Mlp {
 }
 
 impl Mlp {
-    /// A network from its layers, checked: at least one layer, shapes that chain, biases of
-    /// the right length, all entries finite.
+    /// A network from its layers, checked: at least one layer, no width of 0, shapes that
+    /// chain, biases of the right length, all entries finite.
     pub fn new(
         layers: Vec<Layer>,
         activation: Activation,
@@ -106,6 +106,17 @@ impl Mlp {
             return Err(Error::NoLinearLayers);
         }
         for (k, layer) in layers.iter().enumerate() {
+            lab::error::require(
+                layer.inputs() >= 1 && layer.outputs() >= 1,
+                "layer width",
+                layer.inputs().min(layer.outputs()) as f64,
+                format!(
+                    "at least 1 (layer {} is {}×{})",
+                    k + 1,
+                    layer.outputs(),
+                    layer.inputs()
+                ),
+            )?;
             if layer.bias.len() != layer.outputs() {
                 return Err(Error::BiasLength {
                     layer: k + 1,
@@ -434,5 +445,9 @@ mod tests {
             })
         ));
         assert!(Mlp::init(&[3, 0, 1], relu, std, &mut Seed(0).stream("t", 0)).is_err());
+        assert!(matches!(
+            Mlp::new(vec![layer(0, 2), layer(1, 0)], relu, std),
+            Err(Error::Invalid(_))
+        ));
     }
 }

@@ -58,13 +58,16 @@ pub fn labels_from_bytes(bytes: &[u8]) -> Result<Vec<i64>> {
     })
 }
 
+/// An opened array: its reader, shape and plain dtype.
+type Opened<'a> = (NpyFile<&'a [u8]>, Vec<u64>, npyz::TypeStr);
+
 /// The array's reader, shape and plain dtype, refusing another rank or a structured dtype.
 fn open<'a>(
     bytes: &'a [u8],
     rank: usize,
     shape_name: &'static str,
     dtype_name: &'static str,
-) -> Result<(NpyFile<&'a [u8]>, Vec<u64>, npyz::TypeStr)> {
+) -> Result<Opened<'a>> {
     let npy = NpyFile::new(bytes)?;
     let shape = npy.shape().to_vec();
     if shape.len() != rank {

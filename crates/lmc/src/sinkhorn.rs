@@ -31,13 +31,19 @@ pub fn sinkhorn(cost: &Matrix, reg: f64, tol: f64, max_iter: usize) -> Result<Ma
         max + v.iter().map(|x| (x - max).exp()).sum::<f64>().ln()
     };
     for _ in 0..max_iter {
-        for i in 0..m {
-            let s = lse(&mut (0..m).map(|j| (g[j] - cost.get(i, j)) / eps));
-            f[i] = eps * (log_marginal - s);
+        for (i, fi) in f.iter_mut().enumerate() {
+            let s = lse(&mut g
+                .iter()
+                .enumerate()
+                .map(|(j, gj)| (gj - cost.get(i, j)) / eps));
+            *fi = eps * (log_marginal - s);
         }
-        for j in 0..m {
-            let s = lse(&mut (0..m).map(|i| (f[i] - cost.get(i, j)) / eps));
-            g[j] = eps * (log_marginal - s);
+        for (j, gj) in g.iter_mut().enumerate() {
+            let s = lse(&mut f
+                .iter()
+                .enumerate()
+                .map(|(i, fi)| (fi - cost.get(i, j)) / eps));
+            *gj = eps * (log_marginal - s);
         }
         // Columns are exact after the g-update; check the rows.
         let err: f64 = (0..m)

@@ -61,7 +61,10 @@ fn values(n: usize, rng: &mut Rng) -> Vec<f32> {
 
 /// `nn.Sequential(Linear(6, 12), ReLU, Linear(12, 10), ReLU, …, Linear(10, 4))` at module
 /// indices 0, 2, 10 (so that integer order differs from string order), f32 tensors.
-fn pytorch_file(rng: &mut Rng) -> (Vec<(String, Raw)>, Vec<(Vec<f32>, Vec<f32>)>) {
+/// Named tensors of a file, and each layer's (weight, bias) values.
+type TorchFile = (Vec<(String, Raw)>, Vec<(Vec<f32>, Vec<f32>)>);
+
+fn pytorch_file(rng: &mut Rng) -> TorchFile {
     let shapes = [(0, 12, 6), (2, 10, 12), (10, 4, 10)];
     let mut tensors = Vec::new();
     let mut params = Vec::new();

@@ -231,7 +231,7 @@ fn sigma_matching_minimises_the_data_l2_error_of_pre_activations() {
                     .sum::<f64>()
                     / input.rows as f64
             };
-            let cost = Matrix::from_fn(m, m, |i, j| err(i, j));
+            let cost = Matrix::from_fn(m, m, err);
             let total = |p: &[usize]| (0..m).map(|i| cost.get(i, p[i])).sum::<f64>();
             let best = all_permutations(m)
                 .iter()
