@@ -25,7 +25,7 @@ pub enum AlignData {
     /// The digits: statistics on the 1437 training images, interpolation on the 360 test
     /// images (pixels/16, labels 0–9).
     Digits,
-    /// User arrays: inputs [n, d] and optional integer labels [n]; used for both the
+    /// User arrays: inputs \[n, d\] and optional integer labels \[n\]; used for both the
     /// statistics pass and the interpolation.
     Arrays {
         /// Inputs, n×d.

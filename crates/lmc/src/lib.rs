@@ -38,7 +38,7 @@
 //! initialisation against width (`init`); E2 trained mean-field teacher–student with
 //! intrinsic dimension k (`teacher`); E3 two-layer width sweep on the digits (`widths`);
 //! E4 the learning-rate sweep, the offline analogue of the paper's Figure 2 (`lr_sweep`);
-//! quick/full presets ([`experiments::presets`]); the benchmark workloads ([`bench`]). The
+//! quick/full presets ([`experiments::presets`]); the benchmark workloads ([`bench`](mod@bench)). The
 //! library side of `lmc align` for anyone's two PyTorch MLPs: [`sequential`] (safetensors),
 //! [`npy`] (data and labels), [`align`].
 //!

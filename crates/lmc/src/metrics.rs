@@ -206,7 +206,7 @@ pub struct LayerDims {
     pub naive: f64,
     /// Dim(S_Σ), S_Σ = W_ℓΣ_{ℓ−1}W_ℓᵀ.
     pub sigma: f64,
-    /// Dim(S_act), S_act = E[h_ℓh_ℓᵀ] (uncentred, post-activation).
+    /// Dim(S_act), S_act = E\[h_ℓh_ℓᵀ\] (uncentred, post-activation).
     pub act: f64,
 }
 

@@ -62,7 +62,7 @@ pub enum Parameterisation {
     MeanField,
 }
 
-/// One linear layer: weight [out, in] and bias [out].
+/// One linear layer: weight \[out, in\] and bias \[out\].
 #[derive(Clone, Debug, PartialEq)]
 pub struct Layer {
     /// Weight W, out×in (row i = incoming vector of output unit i).

@@ -1,5 +1,5 @@
-//! NumPy `.npy` inputs of `lmc align`: a data matrix [n, d] of f32 or f64 (C or Fortran
-//! order) and a label vector [n] of any integer dtype.
+//! NumPy `.npy` inputs of `lmc align`: a data matrix \[n, d\] of f32 or f64 (C or Fortran
+//! order) and a label vector \[n\] of any integer dtype.
 
 use crate::error::{Error, Result};
 use crate::matrix::Matrix;

@@ -1,7 +1,7 @@
 //! Permutations of hidden units and their action on a network, with the spec's index
 //! convention (§2.2): π_ℓ maps A-unit i to B-unit π_ℓ(i), and B is gathered with π,
 //!
-//! W̃_ℓ[i, j] = W_ℓ[π_ℓ(i), π_{ℓ−1}(j)],   b̃_ℓ[i] = b_ℓ[π_ℓ(i)],   π₀ = π_{L+1} = identity,
+//! W̃_ℓ\[i, j\] = W_ℓ\[π_ℓ(i), π_{ℓ−1}(j)\],   b̃_ℓ\[i\] = b_ℓ\[π_ℓ(i)\],   π₀ = π_{L+1} = identity,
 //!
 //! so that unit i of the permuted network is unit π_ℓ(i) of the original and the function is
 //! unchanged for any pointwise σ.
@@ -18,7 +18,7 @@ use rand::seq::SliceRandom;
 pub struct Permutation(Vec<usize>);
 
 impl Permutation {
-    /// The permutation with images `map` (π(i) = map[i]); refused unless every value in
+    /// The permutation with images `map` (π(i) = map\[i\]); refused unless every value in
     /// 0..len appears once.
     pub fn new(map: Vec<usize>) -> Result<Permutation> {
         let n = map.len();

@@ -2,8 +2,8 @@
 //! [`Mlp`], write an aligned network back with the same tensor names and dtypes.
 //!
 //! Layout (what `safetensors.torch.save_file(model.state_dict(), …)` writes for
-//! `nn.Sequential(Linear, ReLU, Linear, …)`): tensors `<index>.weight` of shape [out, in] and
-//! `<index>.bias` of shape [out], where `<index>` is the module's integer position; the
+//! `nn.Sequential(Linear, ReLU, Linear, …)`): tensors `<index>.weight` of shape \[out, in\] and
+//! `<index>.bias` of shape \[out\], where `<index>` is the module's integer position; the
 //! activations hold no tensors. Linear layers are taken in increasing index order. F32 and F64
 //! are read (exactly, as f64) and written back in their own dtype; a missing bias
 //! (`Linear(bias=False)`) is read as zeros and stays absent on writing. The file's

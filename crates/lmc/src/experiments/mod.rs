@@ -42,17 +42,17 @@ pub struct Metrics {
 #[serde(rename_all = "kebab-case")]
 #[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum Metric {
-    /// [`Metrics::barrier`].
+    /// [`Connectivity::barrier`] of [`Metrics::connectivity`].
     Barrier,
-    /// [`Metrics::midpoint_loss`].
+    /// [`Connectivity::midpoint_loss`] of [`Metrics::connectivity`].
     MidpointLoss,
-    /// [`Metrics::endpoint_loss`].
+    /// [`Connectivity::endpoint_loss`] of [`Metrics::connectivity`].
     EndpointLoss,
-    /// [`Metrics::accuracy_barrier`].
+    /// [`Connectivity::accuracy_barrier`] of [`Metrics::connectivity`].
     AccuracyBarrier,
-    /// [`Metrics::gap`].
+    /// [`Connectivity::gap`] of [`Metrics::connectivity`].
     Gap,
-    /// [`Metrics::gap_rel`].
+    /// [`Connectivity::gap_rel`] of [`Metrics::connectivity`].
     GapRel,
     /// [`Metrics::d2_in`].
     D2In,
