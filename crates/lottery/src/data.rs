@@ -63,31 +63,27 @@ pub fn xor_signs(n: usize, rng: &mut Rng) -> Dataset {
     }
 }
 
-/// T1 task: sets of 8 points in R², on the unit circle (class 0) or on the boundary of the
-/// axis-aligned square [−1, 1]² (class 1), coordinates with N(0, 0.05²) noise. Field 0 holds
-/// the 8 first coordinates, field 1 the 8 second coordinates.
-pub fn circle_or_square(n: usize, rng: &mut Rng) -> Dataset {
+/// T1 task: sets of 8 points in R² drawn from a centred Gaussian elongated along the first
+/// axis (class 0) or the second (class 1), with axis ratio e^u, u ~ U[0.3, 1]: is the set
+/// spread more horizontally or vertically? Invariant to permuting the points, and non-linear
+/// (mean absolute deviations, |u| = σ(u) + σ(−u)). Field 0 holds the 8 first coordinates,
+/// field 1 the 8 second coordinates.
+pub fn elongated_sets(n: usize, rng: &mut Rng) -> Dataset {
     let mut inputs = Vec::with_capacity(n);
     let mut labels = Vec::with_capacity(n);
     for _ in 0..n {
         let class = rng.random_range(0..2usize);
+        let u = 0.3 + 0.7 * rng.random::<f64>();
+        let (major, minor) = ((u / 2.0).exp(), (-u / 2.0).exp());
+        let (sx, sy) = if class == 0 {
+            (major, minor)
+        } else {
+            (minor, major)
+        };
         let mut x = vec![0.0; 16];
         for p in 0..8 {
-            let (a, b) = if class == 0 {
-                let t = std::f64::consts::TAU * rng.random::<f64>();
-                (t.cos(), t.sin())
-            } else {
-                let u = 8.0 * rng.random::<f64>();
-                let t = u % 2.0 - 1.0;
-                match u as usize / 2 {
-                    0 => (t, 1.0),
-                    1 => (1.0, -t),
-                    2 => (-t, -1.0),
-                    _ => (-1.0, t),
-                }
-            };
-            x[p] = a + 0.05 * gauss(rng);
-            x[8 + p] = b + 0.05 * gauss(rng);
+            x[p] = sx * gauss(rng);
+            x[8 + p] = sy * gauss(rng);
         }
         labels.push(class);
         inputs.push(normalise(x));
@@ -193,7 +189,7 @@ mod tests {
         let mut rng = Seed(2).stream("test.data", 0);
         for data in [
             xor_signs(400, &mut rng),
-            circle_or_square(400, &mut rng),
+            elongated_sets(400, &mut rng),
             triangles(400, &mut rng),
             tetrominoes(400, &mut rng),
         ] {

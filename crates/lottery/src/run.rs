@@ -161,6 +161,28 @@ impl PruneConfig {
     }
 }
 
+/// The largest [`PruneConfig::memory_bytes`] over `targets` at `copies`.
+pub fn largest_run_bytes(
+    targets: &[crate::sweep::TargetTask],
+    copies: usize,
+    settings: &PruneSettings,
+) -> u64 {
+    targets
+        .iter()
+        .map(|t| {
+            PruneConfig {
+                target: t.target,
+                copies,
+                seed: 0,
+                task: t.task.clone(),
+                settings: settings.clone(),
+            }
+            .memory_bytes()
+        })
+        .max()
+        .unwrap_or(0)
+}
+
 /// Copies per field must be in 2..=128.
 pub fn validate_copies(copies: usize) -> Result<()> {
     crate::error::in_range("copies", copies, 2, MAX_COPIES)

@@ -107,10 +107,13 @@ impl Solver {
         Solver::default()
     }
 
-    /// The exact optimum for `values` (at most [`MAX_SUMMANDS`], all finite) and `target`.
-    /// Unchecked: [`subset_sum`] is the checked entry point.
+    /// The exact optimum for `values` (all finite) and `target`. Panics with more than
+    /// [`MAX_SUMMANDS`] values (a programming error: [`subset_sum`] is the checked entry point).
     pub fn solve(&mut self, values: &[f64], target: f64, mode: Mode) -> Solution {
-        debug_assert!(values.len() <= MAX_SUMMANDS);
+        assert!(
+            values.len() <= MAX_SUMMANDS,
+            "at most {MAX_SUMMANDS} summands"
+        );
         let h = values.len() / 2;
         let na = enumerate(&values[..h], &mut self.left, &mut self.scratch);
         let nb = enumerate(&values[h..], &mut self.right, &mut self.scratch);

@@ -57,20 +57,7 @@ impl SweepConfig {
     /// Peak memory: the largest single run (runs are sequential).
     pub fn memory_bytes(&self) -> u64 {
         let largest = self.copies.iter().copied().max().unwrap_or(2);
-        self.targets
-            .iter()
-            .map(|t| {
-                crate::run::PruneConfig {
-                    target: t.target,
-                    copies: largest,
-                    seed: 0,
-                    task: t.task.clone(),
-                    settings: self.settings.clone(),
-                }
-                .memory_bytes()
-            })
-            .max()
-            .unwrap_or(0)
+        crate::run::largest_run_bytes(&self.targets, largest, &self.settings)
     }
 }
 

@@ -16,7 +16,8 @@ use std::sync::Arc;
 pub enum TargetKind {
     /// Plain MLP, trivial group: 8 scalar inputs → C → C → 2 logits; sign-XOR task.
     Mlp,
-    /// T1 DeepSets on S_8: fields 2 → C → C → 1 of R^8, mean-pool readout; circle vs square.
+    /// T1 DeepSets on S_8: fields 2 → C → C → 1 of R^8, mean-pool readout; is the point set
+    /// elongated horizontally or vertically?
     Deepsets,
     /// T2 2-IGN on S_5: order 2 → 2 (1 → C), 2 → 2 (C → C), 2 → 0 (C → 1); triangle detection.
     Ign2,
@@ -130,7 +131,7 @@ impl TargetKind {
     pub fn data(self, n: usize, rng: &mut lab::seed::Rng) -> Dataset {
         match self {
             TargetKind::Mlp => data::xor_signs(n, rng),
-            TargetKind::Deepsets => data::circle_or_square(n, rng),
+            TargetKind::Deepsets => data::elongated_sets(n, rng),
             TargetKind::Ign2 => data::triangles(n, rng),
             TargetKind::C4cnn => data::tetrominoes(n, rng),
         }

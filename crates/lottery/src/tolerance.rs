@@ -39,6 +39,11 @@ impl SearchConfig {
         self.copies.validate()?;
         self.settings.validate()
     }
+
+    /// Peak memory: the largest run at the largest width (runs are sequential).
+    pub fn memory_bytes(&self) -> u64 {
+        crate::run::largest_run_bytes(&self.targets, self.copies.max, &self.settings)
+    }
 }
 
 /// Task parity (E9): the width is the smallest meeting the settings' tolerance (spec: η = 10⁻³).
@@ -62,6 +67,11 @@ impl ToleranceConfig {
             positive("epsilon", e)?;
         }
         self.search.validate()
+    }
+
+    /// Peak memory (that of the search).
+    pub fn memory_bytes(&self) -> u64 {
+        self.search.memory_bytes()
     }
 }
 

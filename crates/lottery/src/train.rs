@@ -11,7 +11,7 @@ use crate::error::Result;
 use crate::linalg::spectral_norm;
 use crate::network::{loss_gradient, predict, Architecture, Network, Trace};
 use crate::targets::TargetKind;
-use lab::error::{positive, require};
+use lab::error::positive;
 use lab::seed::Seed;
 use rand::RngExt;
 use rayon::prelude::*;
@@ -72,18 +72,14 @@ impl TaskConfig {
         }
     }
 
-    /// Refuse empty data sets, a non-positive learning rate or α_max, hidden fields outside
-    /// 1..=64.
+    /// Refuse an empty test set (or training set, for trained coefficients), more than 10⁶
+    /// examples, a non-positive learning rate or α_max, a negative weight decay, hidden fields
+    /// outside 1..=64.
     pub fn validate(&self) -> Result<()> {
         crate::error::in_range("hidden fields", self.hidden, 1, 64)?;
-        require(
-            self.train_size >= 1 || self.coefficients == Coefficients::Uniform,
-            "training examples",
-            self.train_size as f64,
-            "≥ 1",
-        )?;
+        let min_train = usize::from(self.coefficients == Coefficients::Trained);
+        crate::error::in_range("training examples", self.train_size, min_train, 1_000_000)?;
         crate::error::in_range("test examples", self.test_size, 1, 1_000_000)?;
-        crate::error::in_range("training examples", self.train_size, 0, 1_000_000)?;
         positive("learning rate", self.learning_rate)?;
         lab::error::non_negative("weight decay", self.weight_decay)?;
         positive("alpha_max", self.alpha_max)?;

@@ -488,6 +488,22 @@ fn bad_inputs_are_refused() {
     wl.etas.pop();
     wl.copies = CopiesRange { start: 40, max: 20 };
     invalid(wl.validate(), "largest copies");
+    let mut pensia = lottery::bench::PensiaConfig::default();
+    pensia.copies = 0;
+    invalid(pensia.validate(), "copies");
+    pensia.copies = 42;
+    pensia.widths = vec![784];
+    invalid(pensia.validate(), "number of widths");
+    let mut task = TaskConfig::default_for(TargetKind::Ign2);
+    task.test_size = 0;
+    invalid(task.validate(), "test examples");
+    task.test_size = 10;
+    task.learning_rate = 0.0;
+    invalid(task.validate(), "learning rate");
+    assert!(matches!(
+        TargetKind::Mlp.architecture(0),
+        Err(Error::Invalid(_))
+    ));
     assert!(ReproducePlan::new(Scale::Quick).validate().is_ok());
     assert!(ReproducePlan::new(Scale::Full).validate().is_ok());
     let cfg: ReproducePlan =
