@@ -105,11 +105,7 @@ impl ReproducePlan {
             } else {
                 vec![1e-2, 1e-3, 1e-4, 1e-5, 1e-6]
             },
-            fields: if quick {
-                vec![2, 4, 8]
-            } else {
-                vec![2, 4, 8, 16]
-            },
+            fields: if quick { vec![2, 4] } else { vec![2, 4, 8, 16] },
             seeds: seeds(3, 5),
             copies: CopiesRange {
                 start: 8,
