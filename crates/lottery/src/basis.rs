@@ -3,7 +3,7 @@
 //! For G acting by permutations on output indices Y and input indices X, W is equivariant iff
 //! W[g·y, g·x] = W[y, x]; the indicators of the G-orbits on Y×X are a basis. Convolutions share
 //! weights over translations already, so their orbits are taken in kernel space
-//! (o_out, o_in, tap) under K[o'+1][o+1][R·δ] = K[o'][o][δ] (C4) or under no constraint at all
+//! (o_out, o_in, tap) under `K[o'+1][o+1][R·δ] = K[o'][o][δ]` (C4) or under no constraint at all
 //! (translations: the k² taps). Each indicator is divided by its row count r_k (entries per
 //! row), so summing elements become means. **Identity fix:** for a square basis B_{i→i} whose
 //! identity is a sum of several orbit indicators (S_m order 2→2: {y1=y2=x1=x2} and
@@ -203,7 +203,7 @@ impl Basis {
             .fold(0.0, f64::max)
     }
 
-    /// The dense filter Σ_k coeffs[k]·b_k, added to `out`.
+    /// The dense filter `Σ_k coeffs[k]·b_k`, added to `out`.
     pub fn combine(&self, coeffs: &[f64], out: &mut [f64]) {
         for (e, &c) in self.elements.iter().zip(coeffs) {
             if c != 0.0 {
@@ -215,7 +215,7 @@ impl Basis {
     }
 
     /// The gradient in the coefficients from the gradient in the filter:
-    /// out[k] += Σ_{(f, w) ∈ b_k} w·grad[f].
+    /// `out[k] += Σ_{(f, w) ∈ b_k} w·grad[f]`.
     pub fn project(&self, grad: &[f64], out: &mut [f64]) {
         for (e, o) in self.elements.iter().zip(out.iter_mut()) {
             *o += e

@@ -192,3 +192,66 @@ pub fn pensia(config: &PensiaConfig) -> Result<PensiaResult> {
         core_time_ratio: reference / (seconds * threads as f64),
     })
 }
+
+/// The targets: one p = 32 instance, pruning T3 at 48 copies, the Pensia count (on 2
+/// cores), in seconds.
+pub const TARGET_SECONDS: [(&str, f64); 3] = [
+    ("mitm-p32", 0.05),
+    ("prune-c4cnn-48", 5.0),
+    ("pensia", 300.0),
+];
+
+/// The whole benchmark of `theorylab bench lottery`.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct BenchConfig {
+    /// (p, instances) of the subset-sum timings.
+    pub mitm: Vec<(usize, usize)>,
+    /// Copies of the T3 pruning timing.
+    pub c4cnn_copies: usize,
+    /// The Pensia count.
+    pub pensia: PensiaConfig,
+}
+
+impl Default for BenchConfig {
+    /// p = 20, 24, 32, 40 with 200, 100, 20, 3 instances; T3 at 48 copies; the full count.
+    fn default() -> BenchConfig {
+        BenchConfig {
+            mitm: vec![(20, 200), (24, 100), (32, 20), (40, 3)],
+            c4cnn_copies: 48,
+            pensia: PensiaConfig::default(),
+        }
+    }
+}
+
+impl BenchConfig {
+    /// Refuse p outside 1..=40, zero instances, bad copies or a bad Pensia config.
+    pub fn validate(&self) -> Result<()> {
+        for &(p, n) in &self.mitm {
+            crate::error::in_range("summand count p", p, 1, crate::subset_sum::MAX_SUMMANDS)?;
+            crate::error::in_range("instances", n, 1, 1_000_000)?;
+        }
+        crate::run::validate_copies(self.c4cnn_copies)?;
+        self.pensia.validate()
+    }
+}
+
+/// All benchmark timings.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct BenchResult {
+    /// Subset-sum timings per p.
+    pub mitm: Vec<MitmTiming>,
+    /// T3 pruning.
+    pub c4cnn: PruneTiming,
+    /// The Pensia count.
+    pub pensia: PensiaResult,
+}
+
+/// Run the whole benchmark.
+pub fn run_bench(config: &BenchConfig) -> Result<BenchResult> {
+    config.validate()?;
+    Ok(BenchResult {
+        mitm: config.mitm.iter().map(|&(p, n)| mitm(p, n)).collect(),
+        c4cnn: prune_timing(TargetKind::C4cnn, config.c4cnn_copies)?,
+        pensia: pensia(&config.pensia)?,
+    })
+}

@@ -1,7 +1,7 @@
 //! Finite groups acting on field indices by permutations, given by their generators.
 //!
 //! A field type is a vector space R^D on whose coordinates every generator g acts by a
-//! permutation π_g: the entry at index i moves to π_g(i), i.e. (g·x)[π_g(i)] = x[i]. For S_m on
+//! permutation π_g: the entry at index i moves to π_g(i), i.e. `(g·x)[π_g(i)] = x[i]`. For S_m on
 //! an order-k tensor this is (π·x)[i_1..i_k] = x[π⁻¹(i_1)..π⁻¹(i_k)] (spec §2). Because the
 //! actions are index permutations, they are exact in floating point and commute with pointwise
 //! ReLU, the two facts the exact-equivariance claims rest on.
@@ -209,7 +209,7 @@ impl Group {
     }
 }
 
-/// The permutation of [m]^order induced by the point permutation `perm`: the tuple
+/// The permutation of `[m]^order` induced by the point permutation `perm`: the tuple
 /// (i_1..i_k) moves to (perm(i_1)..perm(i_k)). Tuples are numbered in row-major order.
 pub fn tensor_permutation(perm: &[usize], order: usize) -> Vec<u32> {
     let m = perm.len();
@@ -229,7 +229,7 @@ pub fn tensor_permutation(perm: &[usize], order: usize) -> Vec<u32> {
         .collect()
 }
 
-/// The digits (i_1..i_k) of a row-major tuple index in [m]^order.
+/// The digits (i_1..i_k) of a row-major tuple index in `[m]^order`.
 pub fn tuple_digits(mut index: usize, m: usize, order: usize) -> Vec<usize> {
     let mut digits = vec![0; order];
     for d in digits.iter_mut().rev() {

@@ -18,7 +18,7 @@ pub enum Kernel {
     },
     /// A size×size convolution on a side×side grid with `ch_in` → `ch_out` channels;
     /// filter index f = ((o_out·ch_in + o_in)·size + ti)·size + tj, tap offset
-    /// (ti − size/2, tj − size/2): out[o_out][p] += w·in[o_in][p + offset].
+    /// (ti − size/2, tj − size/2): `out[o_out][p] += w·in[o_in][p + offset]`.
     Conv {
         /// Grid side.
         side: usize,
@@ -237,7 +237,7 @@ impl Kernel {
         }
     }
 
-    /// grad[f] += ⟨dy, E_f x⟩ for every entry f (the gradient of ⟨dy, W x⟩ in the filter).
+    /// `grad[f] += ⟨dy, E_f x⟩` for every entry f (the gradient of ⟨dy, W x⟩ in the filter).
     pub fn accumulate_gradient(&self, dy: &[f64], x: &[f64], grad: &mut [f64]) {
         match *self {
             Kernel::Dense { cols, .. } => {

@@ -48,7 +48,7 @@
 //! in every run record ([`run`], [`sweep`]); E6 the width law n_min ≈ a·log2(1/η) +
 //! b·log2(#problems) + c ([`width`], A8); the tolerance theorem and task parity
 //! ([`tolerance`]); quick and full presets ([`presets`]); benchmarks including Pensia et al.'s
-//! 397,000-coefficient count ([`bench`]).
+//! 397,000-coefficient count ([`mod@bench`]).
 //!
 //! **Preconditions and errors.** Everything is f64. Every random draw comes from a
 //! [`lab::seed::Seed`] stream named `lottery.*` and indexed by the item it draws for, and every

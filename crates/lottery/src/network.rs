@@ -239,7 +239,7 @@ impl Network {
         }
     }
 
-    /// The coefficient gradient from filter gradients: ∂L/∂α_{c'ck} = Σ_{(f,w) ∈ b_k} w·∂L/∂W[f].
+    /// The coefficient gradient from filter gradients: ∂L/∂α_{c'ck} = Σ_{(f,w) ∈ b_k} `w·∂L/∂W[f]`.
     pub fn project_gradients(&self, filter_grads: &[Vec<f64>]) -> Vec<Vec<f64>> {
         self.arch
             .layers

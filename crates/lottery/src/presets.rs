@@ -30,8 +30,10 @@ pub struct ReproducePlan {
     pub stats: Vec<StatsConfig>,
     /// E2–E4 (with E7–E9 per run).
     pub sweep: SweepConfig,
-    /// E6.
-    pub width_law: WidthLawConfig,
+    /// E6, one width law per target (T1 with 2–16 hidden fields down to η = 10⁻⁶ at full
+    /// scale; T3 with 2–8 fields down to 10⁻⁵, since its 16-field network has 18,848 instances
+    /// of ~36 summands per width tried).
+    pub width_law: Vec<WidthLawConfig>,
     /// Spec §8 item 9.
     pub tolerance: ToleranceConfig,
     /// E9 at the width where every |e| ≤ 10⁻³.
@@ -98,14 +100,10 @@ impl ReproducePlan {
             seeds: seeds(2, 5),
             settings: PruneSettings::default(),
         };
-        let width_law = WidthLawConfig {
-            targets: vec![TargetKind::Deepsets, TargetKind::C4cnn],
-            etas: if quick {
-                vec![1e-2, 1e-3, 1e-4]
-            } else {
-                vec![1e-2, 1e-3, 1e-4, 1e-5, 1e-6]
-            },
-            fields: if quick { vec![2, 4] } else { vec![2, 4, 8, 16] },
+        let width = |target, etas: &[f64], fields: &[usize]| WidthLawConfig {
+            targets: vec![target],
+            etas: etas.to_vec(),
+            fields: fields.to_vec(),
             seeds: seeds(3, 5),
             copies: CopiesRange {
                 start: 8,
@@ -114,6 +112,22 @@ impl ReproducePlan {
             alpha_max: 0.25,
             scale: 1.0,
             inner_positive_only: false,
+        };
+        let width_law = if quick {
+            let etas = [1e-2, 1e-3, 1e-4];
+            vec![
+                width(TargetKind::Deepsets, &etas, &[2, 4]),
+                width(TargetKind::C4cnn, &etas, &[2, 4]),
+            ]
+        } else {
+            vec![
+                width(
+                    TargetKind::Deepsets,
+                    &[1e-2, 1e-3, 1e-4, 1e-5, 1e-6],
+                    &[2, 4, 8, 16],
+                ),
+                width(TargetKind::C4cnn, &[1e-2, 1e-3, 1e-4, 1e-5], &[2, 4, 8]),
+            ]
         };
         let tolerance = ToleranceConfig {
             search: SearchConfig {
@@ -153,7 +167,9 @@ impl ReproducePlan {
             s.validate()?;
         }
         self.sweep.validate()?;
-        self.width_law.validate()?;
+        for w in &self.width_law {
+            w.validate()?;
+        }
         self.tolerance.validate()?;
         self.parity.validate()
     }

@@ -482,7 +482,7 @@ fn bad_inputs_are_refused() {
     invalid(sweep.validate(), "copies");
     sweep.copies.clear();
     assert_eq!(sweep.validate(), Err(Error::EmptyList { name: "copies" }));
-    let mut wl = ReproducePlan::new(Scale::Quick).width_law;
+    let mut wl = ReproducePlan::new(Scale::Quick).width_law.remove(0);
     wl.etas.push(-1e-3);
     invalid(wl.validate(), "eta");
     wl.etas.pop();
@@ -494,6 +494,9 @@ fn bad_inputs_are_refused() {
     pensia.copies = 42;
     pensia.widths = vec![784];
     invalid(pensia.validate(), "number of widths");
+    let mut bench = lottery::bench::BenchConfig::default();
+    bench.mitm.push((41, 1));
+    invalid(bench.validate(), "summand count p");
     let mut task = TaskConfig::default_for(TargetKind::Ign2);
     task.test_size = 0;
     invalid(task.validate(), "test examples");
