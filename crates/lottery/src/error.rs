@@ -81,6 +81,14 @@ pub enum Error {
         /// The limit.
         limit: u64,
     },
+    /// Target training produced a non-finite loss or coefficient (learning rate too large).
+    #[error("training diverged after {steps} steps at learning rate {learning_rate}")]
+    TrainingDiverged {
+        /// Steps run.
+        steps: usize,
+        /// The learning rate.
+        learning_rate: f64,
+    },
     /// A list that must not be empty (copies, seeds, η values …) is empty.
     #[error("the list of {name} is empty")]
     EmptyList {

@@ -6,11 +6,15 @@ use faer::dyn_stack::{MemBuffer, MemStack};
 use faer::linalg::svd::{svd, svd_scratch, ComputeSvdVectors};
 use faer::{Mat, Par};
 
-/// Singular values, nonincreasing, of the row-major `rows`×`cols` matrix `a`.
+/// Singular values, nonincreasing, of the row-major `rows`×`cols` matrix `a` (all NaN when
+/// `a` has a non-finite entry or the SVD does not converge).
 pub fn singular_values(a: &[f64], rows: usize, cols: usize) -> Vec<f64> {
     assert_eq!(a.len(), rows * cols, "singular_values: shape mismatch");
     if rows == 0 || cols == 0 {
         return vec![];
+    }
+    if a.iter().any(|v| !v.is_finite()) {
+        return vec![f64::NAN; rows.min(cols)];
     }
     let m = Mat::<f64>::from_fn(rows, cols, |i, j| a[i * cols + j]);
     let mut s = Diag::<f64>::zeros(rows.min(cols));
@@ -23,7 +27,7 @@ pub fn singular_values(a: &[f64], rows: usize, cols: usize) -> Vec<f64> {
         par,
         Default::default(),
     ));
-    svd(
+    let done = svd(
         m.as_ref(),
         s.as_mut(),
         None,
@@ -31,9 +35,11 @@ pub fn singular_values(a: &[f64], rows: usize, cols: usize) -> Vec<f64> {
         par,
         MemStack::new(&mut mem),
         Default::default(),
-    )
-    .expect("SVD of a finite matrix converges");
-    s.column_vector().iter().copied().collect()
+    );
+    match done {
+        Ok(()) => s.column_vector().iter().copied().collect(),
+        Err(_) => vec![f64::NAN; rows.min(cols)],
+    }
 }
 
 /// Spectral norm ‖a‖₂ (largest singular value; 0 for an empty matrix).
@@ -66,6 +72,7 @@ mod tests {
             .map(|i| ((i / 4) + 1) as f64 * ((i % 4) + 1) as f64)
             .collect();
         assert_eq!(rank(&b, 3, 4, 1e-12), 1);
+        assert!(spectral_norm(&[f64::NAN, 1.0], 1, 2).is_nan());
         // ‖u vᵀ‖ = ‖u‖‖v‖ = √14 √30.
         assert!((spectral_norm(&b, 3, 4) - (14.0f64 * 30.0).sqrt()).abs() < 1e-12);
     }

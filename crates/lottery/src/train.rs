@@ -272,6 +272,12 @@ pub fn prepare_target(kind: TargetKind, seed: u64, task: &TaskConfig) -> Result<
                 task.learning_rate,
                 task.weight_decay,
             );
+            if !loss.is_finite() || net.coeffs.iter().flatten().any(|a| !a.is_finite()) {
+                return Err(crate::error::Error::TrainingDiverged {
+                    steps: task.steps,
+                    learning_rate: task.learning_rate,
+                });
+            }
             let t = rescale(&mut net, task.alpha_max);
             let norms = layer_norms(&net);
             (net, t, norms, loss)

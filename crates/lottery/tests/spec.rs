@@ -182,6 +182,23 @@ fn item8_exact_equivariance_and_its_control() {
             );
         }
     }
+    // E4: the first block of pruned T3 (lifting to regular fields) satisfies
+    // Φ(r·x) = r·Φ(x), r rotating pixels and shifting orientations.
+    let net = uniform_net(TargetKind::C4cnn, 9);
+    let pruned = prune_network(&net, 9, 24, 1.0, Variant::Dense, false).unwrap();
+    let (in_type, out_type) = (&net.arch.layers[0].in_type, &net.arch.layers[0].out_type);
+    for x in random_inputs(net.arch.input_len(), 20, 9) {
+        let phi = &pruned.block_outputs(&x, CopySigns::All)[0];
+        let phi_rx = &pruned.block_outputs(&in_type.act_fields(0, &x), CopySigns::All)[0];
+        let r_phi = out_type.act_fields(0, phi);
+        let scale = phi.iter().fold(0.0f64, |a, v| a.max(v.abs()));
+        let gap = phi_rx
+            .iter()
+            .zip(&r_phi)
+            .fold(0.0f64, |a, (u, v)| a.max((u - v).abs()));
+        assert!(scale > 0.0 && gap <= 1e-12 * scale, "{gap:e} vs {scale:e}");
+        assert!(r_phi != *phi, "the rotation moves the feature maps");
+    }
     // T2 under all 120 permutations of S_5 (not only the generators), applied to the adjacency
     // as (π·A)[i, j] = A[π⁻¹(i), π⁻¹(j)].
     let net = uniform_net(TargetKind::Ign2, 2);
@@ -506,6 +523,12 @@ fn bad_inputs_are_refused() {
     assert!(matches!(
         TargetKind::Mlp.architecture(0),
         Err(Error::Invalid(_))
+    ));
+    let mut huge = small(TargetKind::Mlp);
+    (huge.learning_rate, huge.train_size, huge.steps) = (1e300, 50, 5);
+    assert!(matches!(
+        prepare_target(TargetKind::Mlp, 0, &huge),
+        Err(Error::TrainingDiverged { .. })
     ));
     assert!(ReproducePlan::new(Scale::Quick).validate().is_ok());
     assert!(ReproducePlan::new(Scale::Full).validate().is_ok());
