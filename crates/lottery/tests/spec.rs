@@ -505,8 +505,10 @@ fn bad_inputs_are_refused() {
     wl.etas.pop();
     wl.copies = CopiesRange { start: 40, max: 20 };
     invalid(wl.validate(), "largest copies");
-    let mut pensia = lottery::bench::PensiaConfig::default();
-    pensia.copies = 0;
+    let mut pensia = lottery::bench::PensiaConfig {
+        copies: 0,
+        ..Default::default()
+    };
     invalid(pensia.validate(), "copies");
     pensia.copies = 42;
     pensia.widths = vec![784];
