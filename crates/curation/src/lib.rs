@@ -21,7 +21,7 @@
 //! runs 100 rounds on a 128×128 grid at K = 8 in a fraction of a second by summing, per reward
 //! level, only the quadrature nodes that matter. The drift |Σ pH − 1| is recorded before
 //! renormalising. With samples (`loops`, A3), each round draws N = K·m candidates from θ_t,
-//! curates them (`curate`, A2: `kwise` — the paper's rule — `kwise-hardmax`, `pool-softmax`,
+//! curates them ([`curate`], A2: `kwise` — the paper's rule — `kwise-hardmax`, `pool-softmax`,
 //! `top-m`), refits a Gaussian, a KDE or a GMM by EM (`models`, `gmm`, A4) and measures on
 //! fresh samples (`sample_metrics`, A7). The digits generator is PCA + GMM (`pca`) curated by
 //! a logistic-regression classifier (`classifier`).
@@ -37,7 +37,7 @@
 //! ln(1 + λ), …) and the K = ∞ fixed point (A5) are \[D\], not the paper's constants. Gaussians
 //! at K = ∞ have closed forms (T8) \[D\].
 //!
-//! **Experiments** (`experiments`): E1 the Eq. 6 oracle, E2 the K sweep, E3 collapse on a 2-D
+//! **Experiments** ([`experiments`]): E1 the Eq. 6 oracle, E2 the K sweep, E3 collapse on a 2-D
 //! grid of 8 Gaussians (P1 analogue), E4 stability with real data, E5 class-level bias
 //! amplification (P3/P4 analogue), E6 the Gaussian loop, E7 GMM/KDE toy loops, E9 the digits
 //! analogue of the CIFAR-10 runs. Each has a serde config with quick/full presets, `validate()`
@@ -84,10 +84,12 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod curate;
 pub mod dynamics;
 pub mod error;
 pub mod exact;
 pub mod examples;
+pub mod experiments;
 pub mod fixed_point;
 pub mod laplace;
 pub mod linalg;
