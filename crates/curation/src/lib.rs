@@ -20,11 +20,11 @@
 //! counts ([`exact`]) and the Laplace integral H = K ŵ ∫ e^{−uŵ} M(u)^{K−1} du ([`laplace`]), which
 //! runs 100 rounds on a 128×128 grid at K = 8 in a fraction of a second by summing, per reward
 //! level, only the quadrature nodes that matter. The drift |Σ pH − 1| is recorded before
-//! renormalising. With samples (`loops`, A3), each round draws N = K·m candidates from θ_t,
+//! renormalising. With samples ([`loops`], A3), each round draws N = K·m candidates from θ_t,
 //! curates them ([`curate`], A2: `kwise` — the paper's rule — `kwise-hardmax`, `pool-softmax`,
-//! `top-m`), refits a Gaussian, a KDE or a GMM by EM (`models`, `gmm`, A4) and measures on
-//! fresh samples (`sample_metrics`, A7). The digits generator is PCA + GMM (`pca`) curated by
-//! a logistic-regression classifier (`classifier`).
+//! `top-m`), refits a Gaussian, a KDE or a GMM by EM ([`models`], [`gmm`], A4) and measures on
+//! fresh samples ([`sample_metrics`], A7). The digits generator is PCA + GMM ([`pca`]) curated by
+//! a logistic-regression classifier ([`classifier`]).
 //!
 //! **Theory** ([`theory`], [`fixed_point`], [`metrics`]). Σ pH = 1, H increases in w, so E[g(r)]
 //! rises for every nondecreasing g and p_t/p_0 is constant on level sets \[D\]. As K → ∞, pH^K →
@@ -84,20 +84,28 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod classifier;
 pub mod curate;
+pub mod data;
 pub mod dynamics;
 pub mod error;
 pub mod exact;
 pub mod examples;
 pub mod experiments;
 pub mod fixed_point;
+pub mod gmm;
 pub mod laplace;
 pub mod linalg;
+pub mod loops;
 pub mod metrics;
+pub mod models;
 pub mod names;
 pub mod numeric;
 pub mod operator;
+pub mod pca;
 pub mod reference;
+pub mod reward;
+pub mod sample_metrics;
 pub mod support;
 pub mod theory;
 

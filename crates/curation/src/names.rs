@@ -77,7 +77,7 @@ pub enum DataKind {
     Moons,
 }
 
-/// The reward families (the parameters live in `reward::Reward`).
+/// The reward families (the parameters live in [`crate::reward::Reward`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 #[cfg_attr(feature = "clap", derive(clap::ValueEnum))]

@@ -9,9 +9,9 @@
 //! | E3 grid collapse | [`e3`] | per (γ, curator, round) metrics, density snapshots, triptych |
 //! | E4 stability with real data | [`e4`] | per (γ, λ, curator, round) metrics, mode masses, T6 bounds, A5 |
 //! | E5 class bias amplification | [`e5`] | per (reward, λ, round) class shares; T7 covariance identity |
-//! | E6 Gaussian loop | `e6` | per (case, seed, round) model moments next to T8 |
-//! | E7 toy loops (GMM, KDE) | `e7` | per (case, m, λ, seed, round) sample metrics |
-//! | E9 digits | `e9` | per (reward, λ, seed, round) class shares, reward, Fréchet, precision/recall |
+//! | E6 Gaussian loop | [`e6`] | per (case, seed, round) model moments next to T8 |
+//! | E7 toy loops (GMM, KDE) | [`e7`] | per (case, m, λ, seed, round) sample metrics |
+//! | E9 digits | [`e9`] | per (reward, λ, seed, round) class shares, reward, Fréchet, precision/recall |
 //!
 //! E8 (the optional flow-matching loop) is not implemented.
 
@@ -20,6 +20,9 @@ pub mod e2;
 pub mod e3;
 pub mod e4;
 pub mod e5;
+pub mod e6;
+pub mod e7;
+pub mod e9;
 
 use crate::error::Error;
 use crate::names::{Choices, Rule};
