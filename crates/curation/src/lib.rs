@@ -41,7 +41,7 @@
 //! grid of 8 Gaussians (P1 analogue), E4 stability with real data, E5 class-level bias
 //! amplification (P3/P4 analogue), E6 the Gaussian loop, E7 GMM/KDE toy loops, E9 the digits
 //! analogue of the CIFAR-10 runs. Each has a serde config with quick/full presets, `validate()`
-//! and typed result rows; `bench` holds the benchmark of issue §6. E8 (flow matching) is not
+//! and typed result rows; [`mod@bench`] holds the benchmark of issue §6. E8 (flow matching) is not
 //! implemented.
 //!
 //! ## Preconditions and errors
@@ -84,6 +84,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod bench;
 pub mod classifier;
 pub mod curate;
 pub mod data;
