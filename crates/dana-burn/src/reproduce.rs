@@ -131,7 +131,7 @@ pub fn reproduce(
     section.table(&runs_t);
     sink.dir.add_csv("lstm_runs.csv", &runs_t);
     sink.dir.add_csv("lstm_spread.csv", &spread_t);
-    sink.dir.add_csv("lstm_curves.csv", &curves_table(&runs));
+    sink.dir.add_csv("lstm_losses.csv", &curves_table(&runs));
     Ok(claims(&runs))
 }
 

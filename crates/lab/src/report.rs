@@ -45,7 +45,8 @@ pub struct Sink<'a> {
     pub dir: &'a mut OutDir,
 }
 
-/// Adds a figure to a report section and to the run directory (as `stem`.png and `stem`.svg).
+/// Adds a figure to a report section and to the run directory (as `stem`.png, `stem`.svg and
+/// its data as `stem`.csv).
 pub fn figure(
     section: &mut Section,
     dir: &mut OutDir,
@@ -246,7 +247,7 @@ fn escape(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plot::{Figure, Series, Style};
+    use crate::plot::{Axis, Figure, Series};
 
     /// A stand-in figure whose SVG is fixed text.
     struct Fixed(&'static str);
@@ -263,6 +264,9 @@ mod tests {
         }
         fn size(&self) -> (u32, u32) {
             (321, 123)
+        }
+        fn data(&self) -> Table {
+            Table::new(["x"])
         }
     }
 
@@ -333,13 +337,9 @@ mod tests {
 
     #[test]
     fn figures_are_inline_svg_without_prolog() {
-        let mut fig = Figure::new("Embedded risk", "t", "risk");
-        fig.series.push(Series {
-            label: Some("curve".into()),
-            points: vec![(1.0, 1.0), (10.0, 0.1)],
-            color: 0,
-            style: Style::Normal,
-        });
+        let mut fig = Figure::new("Embedded risk", Axis::log("t"), Axis::log("risk"));
+        fig.series
+            .push(Series::line(vec![(1.0, 1.0), (10.0, 0.1)]).label("curve"));
         let mut report = Report::new("R", "");
         let section = report.section("Figures");
         section.figure("The risk", &fig).unwrap();

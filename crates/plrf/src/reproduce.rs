@@ -13,7 +13,7 @@ use crate::scaling::{self, SlopeRow};
 use crate::spectrum::{LimitLoss, SpectrumSource};
 use crate::theory::LimitLossMode;
 use lab::claims::{Claim, Verdict};
-use lab::plot::{Figure, Panels};
+use lab::plot::{color_for, Axis, Figure, Panels, Rgb, Series, Style, MAX_COLUMNS};
 use lab::report::{figure, Scale, Sink};
 use serde_json::json;
 
@@ -280,7 +280,7 @@ fn e3(sink: &mut Sink) -> Result<E3, String> {
         &panels,
     )?;
     sink.dir
-        .add_csv("e3_slopes.csv", &scaling::slope_table(&all_rows));
+        .add_csv("e3_decade_slopes.csv", &scaling::slope_table(&all_rows));
     section.table(&scaling::slope_table(&all_rows));
     Ok(E3 {
         claims,
@@ -449,7 +449,7 @@ fn e5(scale: Scale, sink: &mut Sink) -> Result<E5, String> {
         deviations.push(z.get(z.len() / 2).copied().unwrap_or(f64::NAN));
     }
     let on_ode = deviations.iter().all(|&x| x <= 2.0);
-    // Middle: ODE frontiers over d = 100·2^i, i = 1..top.
+    // Right: ODE frontiers over d = 100·2^i, i = 1..top.
     let settings = FrontierSettings {
         d_grid: (1..=top).map(|i| 100 << i).collect(),
         ..Default::default()
@@ -475,46 +475,57 @@ fn e5(scale: Scale, sink: &mut Sink) -> Result<E5, String> {
         fmt(eta[1]),
         fmt(eta[0])
     );
-    let mut middle = Figure::new(
+    // Colour by d (dark to light as d grows), line style by optimizer, keyed once each.
+    let mut right = Figure::new(
         "ODE curves over d = 100·2^i vs compute",
-        "compute f = t·d",
-        "population risk P",
+        Axis::log("compute f = t·d"),
+        Axis::log("population risk P"),
     );
+    const STYLES: [Style; 3] = [Style::Normal, Style::Dashed, Style::Dotted];
+    let sizes: Vec<usize> = fronts
+        .first()
+        .map_or(Vec::new(), |fr| fr.curves.iter().map(|(d, _)| *d).collect());
     for (i, fr) in fronts.iter().enumerate() {
+        let style = STYLES[i % STYLES.len()];
         for (k, (d, c)) in fr.curves.iter().enumerate() {
-            middle.series.push(lab::plot::Series {
-                label: (k == 0).then(|| fr.preset.name().to_string()),
-                points: c
-                    .t
-                    .iter()
-                    .zip(&c.risk)
-                    .map(|(&t, &p)| (t * *d as f64, p))
-                    .collect(),
-                color: i,
-                style: lab::plot::Style::Normal,
-            });
+            let points = c.t.iter().zip(&c.risk).map(|(&t, &p)| (t * *d as f64, p));
+            right.series.push(
+                Series::line(points.collect())
+                    .label(format!("{}, d = {d}", fr.preset.name()))
+                    .color(color_for(k, fr.curves.len()))
+                    .style(style)
+                    .unlisted(),
+            );
         }
+        right
+            .series
+            .push(Series::key(fr.preset.name()).color(Rgb::BLACK).style(style));
+    }
+    for (k, d) in sizes.iter().enumerate() {
+        right
+            .series
+            .push(Series::key(format!("d = {d}")).color(color_for(k, sizes.len())));
     }
     let panels = Panels {
         title: format!("Figure-1 analogue, (α, β) = ({alpha}, {beta})"),
         panels: vec![
             sim.figure("d = 1000: single runs (faded) and the ODE (bold)"),
-            middle,
+            right,
         ],
         columns: 2,
     };
     let section = sink.report.section(SECTION);
     section.text(&format!(
         "(α, β) = ({alpha}, {beta}) (2β < 1 < 2α; the paper's values are unknown). Left: {seeds} seeds of {steps} steps with the \
-         eigenbasis sampler on one W (seed 0), and the ODE with that W's λ, ρ and P∞. Middle: ODE curves for d = 100·2^i, \
-         i = 1..{top}, ranked by their frontier exponent η. The optional right panel (Adam-cosine, Schedule-Free SGD) is not \
-         produced: neither optimizer is implemented yet."
+         eigenbasis sampler on one W (seed 0), and the ODE with that W's λ, ρ and P∞. Right: ODE curves for d = 100·2^i, \
+         i = 1..{top} (colour: d; line style: optimizer), ranked by their frontier exponent η. The paper's optional third \
+         panel (Adam-cosine, Schedule-Free SGD) is not produced: neither optimizer is implemented yet."
     ));
     figure(
         section,
         sink.dir,
         "e5_figure1",
-        "Left: single runs and ODE at d = 1000 with t = 1/γ3 marked. Middle: ODE curves over d.",
+        "Left: single runs and ODE at d = 1000 with t = 1/γ3 marked. Right: ODE curves over d (colour: d; line style: optimizer).",
         &panels,
     )?;
     sink.dir.add_csv("e5_runs.csv", &sim.runs_table());
@@ -608,7 +619,7 @@ fn e6(sink: &mut Sink) -> Result<E6, String> {
         let mut fig = scaling::slope_figure(&rows, &names, &format!("SGD-M (Δ = {delta}) and SGD"));
         let sgd_fig = scaling::slope_figure(&sgd_rows, &["sgd".to_string()], "");
         fig.series.extend(sgd_fig.series.into_iter().map(|mut s| {
-            s.color = 1;
+            s.color = Rgb::tab(1);
             s
         }));
         figures.push(fig);
@@ -682,7 +693,7 @@ fn e7(sink: &mut Sink) -> Result<Vec<Claim>, String> {
     let panels = Panels {
         title: "E7".into(),
         panels,
-        columns: 3,
+        columns: MAX_COLUMNS,
     };
     figure(
         section,
