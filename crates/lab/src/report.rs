@@ -360,6 +360,9 @@ mod tests {
         assert!(figure_at < title_at && title_at < end_at);
         assert!(html.contains("<figure>\n<svg id=\"f\"/>\n<figcaption>Prolog</figcaption>"));
         assert!(!html.contains("<?xml") && !html.contains("DOCTYPE svg"));
+        // Figures scale their text for pages no wider than this one.
+        let width = crate::plot::REPORT_WIDTH;
+        assert!(STYLE.contains(&format!("max-width: {width}px")));
 
         let err = report
             .section("bad")

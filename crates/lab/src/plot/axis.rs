@@ -269,11 +269,13 @@ fn round_steps(lo: f64, hi: f64, min: usize, max: usize) -> Vec<f64> {
 /// legible when a report shows it at most [`REPORT_WIDTH`] wide: 1 up to that width, then in
 /// proportion.
 pub(crate) fn text_scale(width: u32) -> f64 {
-    (f64::from(width) / REPORT_WIDTH).max(1.0)
+    (f64::from(width) / f64::from(REPORT_WIDTH)).max(1.0)
 }
 
-/// Largest width in pixels at which reports show figures (the page's `max-width`).
-pub(crate) const REPORT_WIDTH: f64 = 1400.0;
+/// Largest width in pixels at which reports show figures (the report page's `max-width`):
+/// wider images get their text scaled up in proportion, so that it reads at the same size
+/// once the page shrinks them to this width.
+pub const REPORT_WIDTH: u32 = 1400;
 
 /// The maximal runs of consecutive points drawable on both axes.
 pub(crate) fn runs(points: &[(f64, f64)], x: Scale, y: Scale) -> Vec<Vec<(f64, f64)>> {

@@ -359,50 +359,39 @@ mod tests {
         map.color.range = Some((0.0, 14.0));
         let (w, h) = map.size();
         let (_, _, pixels) = decode(&map.render_png(w, h).unwrap());
+        let at = |x: u32, y: u32| {
+            let i = 3 * (y * w + x) as usize;
+            [pixels[i], pixels[i + 1], pixels[i + 2]]
+        };
         let mid = rgb(viridis(0.5));
-        let rows: Vec<(u32, u32)> = (0..h)
-            .filter_map(|y| {
-                let xs: Vec<u32> = (0..w / 2)
-                    .filter(|&x| {
-                        let i = 3 * (y * w + x) as usize;
-                        pixels[i..i + 3] == mid
-                    })
-                    .collect();
-                Some((*xs.first()?, *xs.last()?))
-            })
+        // The map's extent: the box around the pixels of its colour, left of the colour bar.
+        let map_width = w - 140;
+        let inside: Vec<(u32, u32)> = (0..h)
+            .flat_map(|y| (0..map_width).map(move |x| (x, y)))
+            .filter(|&(x, y)| at(x, y) == mid)
             .collect();
-        assert!(rows.len() > 300);
-        // Inside the map, a row of cells is one colour with no gaps, except the NaN cell's row.
-        let (x0, x1) = rows[rows.len() / 4];
-        let y = (0..h).find(|&y| {
-            let i = 3 * (y * w + (x0 + x1) / 2) as usize;
-            pixels[i..i + 3] == mid
-        });
-        assert!(y.is_some());
-        let full_rows = (0..h)
-            .filter(|&y| {
-                (x0..=x1).all(|x| {
-                    let i = 3 * (y * w + x) as usize;
-                    pixels[i..i + 3] == mid
-                })
-            })
-            .count();
+        let x0 = inside.iter().map(|p| p.0).min().unwrap();
+        let x1 = inside.iter().map(|p| p.0).max().unwrap();
+        let y0 = inside.iter().map(|p| p.1).min().unwrap();
+        let y1 = inside.iter().map(|p| p.1).max().unwrap();
+        // Inside it every pixel is the cells' colour, except the NaN cell, left white: no gap
+        // between cells, and a hole the size of one cell (1/20 x 1/10 of the map).
+        let mut white = 0;
+        for y in y0..=y1 {
+            for x in x0..=x1 {
+                let p = at(x, y);
+                if p == [255, 255, 255] {
+                    white += 1;
+                } else {
+                    assert_eq!(p, mid, "at ({x}, {y})");
+                }
+            }
+        }
+        let cell = f64::from(x1 - x0 + 1) / 20.0 * f64::from(y1 - y0 + 1) / 10.0;
         assert!(
-            full_rows as f64 > 0.8 * rows.len() as f64,
-            "{full_rows} of {}",
-            rows.len()
+            (f64::from(white) - cell).abs() < 0.1 * cell,
+            "{white} vs {cell}"
         );
-        // Rows through the NaN cell have white pixels between x0 and x1.
-        let holed = (0..h)
-            .filter(|&y| {
-                let row = |x: u32| {
-                    let i = 3 * (y * w + x) as usize;
-                    [pixels[i], pixels[i + 1], pixels[i + 2]]
-                };
-                row(x0) == mid && (x0..=x1).any(|x| row(x) == [255, 255, 255])
-            })
-            .count();
-        assert!(holed > 10, "{holed}");
     }
 
     #[test]

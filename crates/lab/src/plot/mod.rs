@@ -12,7 +12,7 @@
 //!
 //! Each implements [`Render`]: PNG, SVG, a natural size and [`Render::data`], the plotted
 //! points as a [`Table`] (which [`crate::outdir::OutDir::add_figure`] writes beside the
-//! images). Text is scaled with the image width beyond [`axis::REPORT_WIDTH`] pixels so that
+//! images). Text is scaled with the image width beyond [`REPORT_WIDTH`] pixels so that
 //! tick labels stay legible when a report shows the image at that width.
 //!
 //! Colours: [`Rgb::tab`] for categories, [`color_for`] for ordered families, [`viridis`].
@@ -25,7 +25,7 @@ mod legend;
 #[cfg(test)]
 pub(crate) mod testing;
 
-pub use axis::{Axis, Scale};
+pub use axis::{Axis, Scale, REPORT_WIDTH};
 pub use color::{color_for, viridis, Rgb, SEQUENTIAL_END};
 pub use figure::{
     Band, BandPoint, Figure, Legend, Mark, Panels, Series, Stack, StackPart, Style, VLine,

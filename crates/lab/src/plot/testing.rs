@@ -54,7 +54,7 @@ pub(crate) fn has_text(svg: &str, text: &str) -> bool {
 /// The smallest font size, in pixels as displayed in a report, of the SVG's text: the font
 /// sizes scaled by `REPORT_WIDTH / width` when the image is wider than that.
 pub(crate) fn smallest_shown_font(svg: &str, width: u32) -> f64 {
-    let shrink = (super::axis::REPORT_WIDTH / f64::from(width)).min(1.0);
+    let shrink = (f64::from(super::REPORT_WIDTH) / f64::from(width)).min(1.0);
     texts(svg)
         .iter()
         .map(|t| t.2 * shrink)
