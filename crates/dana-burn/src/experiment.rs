@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::time::Instant;
 
-use lab::plot::{Figure, Series, Style};
+use lab::plot::{Axis, Figure, Rgb, Series, Style};
 use lab::table::{Table, Value};
 use rayon::prelude::*;
 
@@ -284,56 +284,65 @@ pub fn spread_table(spreads: &[Spread]) -> Table {
 }
 
 /// Validation loss against tokens, one colour per optimizer, one line per seed, with the
-/// second-half power-law fits dashed (labelled once per optimizer, with the seed-mean
-/// exponent). Diverged runs are left out.
+/// second-half power-law fits dashed (keyed once per optimizer in the legend, the fit's entry
+/// with the seed-mean exponent; each line is named by optimizer and seed in the figure's data).
+/// Diverged runs are left out.
 pub fn figure(runs: &[Run], title: &str) -> Figure {
-    let mut fig = Figure::new(title, "tokens seen", "validation loss (nats/char)");
-    fig.log_y = false; // the losses span less than a decade
+    // Linear loss axis: the losses span less than a decade.
+    let mut fig = Figure::new(
+        title,
+        Axis::log("tokens seen"),
+        Axis::linear("validation loss (nats/char)"),
+    );
     let spreads = spreads(runs);
-    let mut labelled = Vec::new();
+    let mut keyed = Vec::new();
     for run in runs {
         let Some(fit) = run.loss_fit() else { continue };
         let name = run.config.optimizer.name();
-        let color = spreads
+        let seed = run.config.seed.0;
+        let i = spreads
             .iter()
             .position(|s| s.optimizer == name)
             .unwrap_or(0);
-        let first = !labelled.contains(&name);
-        if first {
-            labelled.push(name);
+        let color = Rgb::tab(i);
+        if !keyed.contains(&name) {
+            keyed.push(name);
+            let s = &spreads[i];
+            let fit_key = if s.exponents.len() > 1 {
+                format!("{name} fit: exponent {:.3} ± {:.3}", s.mean(), s.sd())
+            } else {
+                format!("{name} fit: exponent {:.3}, R² {:.3}", fit.exponent, fit.r2)
+            };
+            fig.series
+                .push(Series::key(name).color(color).style(Style::Bold));
+            fig.series
+                .push(Series::key(fit_key).color(color).style(Style::Dashed));
         }
-        fig.series.push(Series {
-            label: first.then(|| name.to_string()),
-            points: run
-                .curve
-                .points
-                .iter()
-                .map(|p| (p.tokens as f64, p.valid_loss))
-                .collect(),
-            color,
-            style: Style::Bold,
-        });
+        let curve = run.curve.points.iter();
+        fig.series.push(
+            Series::line(
+                curve
+                    .clone()
+                    .map(|p| (p.tokens as f64, p.valid_loss))
+                    .collect(),
+            )
+            .label(format!("{name}, seed {seed}"))
+            .color(color)
+            .style(Style::Bold)
+            .unlisted(),
+        );
         let max = run.curve.points.last().map_or(0.0, |p| p.tokens as f64);
-        let s = &spreads[color];
-        fig.series.push(Series {
-            label: first.then(|| {
-                if s.exponents.len() > 1 {
-                    format!("{name} fit: exponent {:.3} ± {:.3}", s.mean(), s.sd())
-                } else {
-                    format!("{name} fit: exponent {:.3}, R² {:.3}", fit.exponent, fit.r2)
-                }
-            }),
-            points: run
-                .curve
-                .points
-                .iter()
-                .map(|p| p.tokens as f64)
-                .filter(|&t| 2.0 * t >= max)
-                .map(|t| (t, fit.prefactor * t.powf(-fit.exponent)))
-                .collect(),
-            color,
-            style: Style::Dashed,
-        });
+        let fitted = curve
+            .map(|p| p.tokens as f64)
+            .filter(|&t| 2.0 * t >= max)
+            .map(|t| (t, fit.prefactor * t.powf(-fit.exponent)));
+        fig.series.push(
+            Series::line(fitted.collect())
+                .label(format!("{name} fit, seed {seed}"))
+                .color(color)
+                .style(Style::Dashed)
+                .unlisted(),
+        );
     }
     fig
 }

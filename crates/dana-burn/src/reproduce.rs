@@ -161,7 +161,7 @@ impl System for Lstm {
             &spread_table(&spreads(&runs)),
         )?;
         sink.table("lstm_runs", "Every run", &runs_table(&runs))?;
-        sink.data("lstm_curves", &curves_table(&runs))?;
+        sink.data("lstm_losses", &curves_table(&runs))?;
         for claim in claims(&runs) {
             sink.claim(claim.stand_in(used, "lm1b; 2-layer LSTM of width 512–1024; 10⁴–10⁵ steps"));
         }

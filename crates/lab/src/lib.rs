@@ -1,7 +1,7 @@
 //! The spine shared by all theorylab systems: reproducible seeds, result tables and their output
 //! formats (aligned text, CSV, JSON), run directories written atomically, log-log power-law fits,
-//! figures and region maps rendered headless to PNG and SVG, checked claims, self-contained HTML
-//! reports, and progress bars.
+//! figures, heatmaps and region maps rendered headless to PNG and SVG (each with a table of its
+//! plotted data), checked claims, self-contained HTML reports, and progress bars.
 
 pub mod claims;
 pub mod error;

@@ -40,9 +40,16 @@ impl OutDir {
         }
     }
 
-    /// Stages a file; `name` is relative to the directory and may contain subfolders.
+    /// Stages a file; `name` is relative to the directory and may contain subfolders. A name
+    /// staged twice makes [`OutDir::commit`] fail with an error naming the file (and
+    /// [`OutDir::add_figure`] refuses at once), so no file silently replaces another.
     pub fn add_bytes(&mut self, name: &str, bytes: Vec<u8>) {
         self.files.push((name.to_string(), bytes));
+    }
+
+    /// Whether a file named `name` is staged.
+    pub fn has(&self, name: &str) -> bool {
+        self.files.iter().any(|(n, _)| n == name)
     }
 
     /// Stages a text file.
@@ -65,8 +72,17 @@ impl OutDir {
     }
 
     /// Renders `figure` now at its natural [`Render::size`] and stages it as `stem.png` and
-    /// `stem.svg`.
+    /// `stem.svg`, with its plotted data ([`Render::data`]) as `stem.csv`. Refuses, staging
+    /// nothing, when a file of one of these names is already staged (e.g. a table of the same
+    /// stem).
     pub fn add_figure(&mut self, stem: &str, figure: &dyn Render) -> Result<(), String> {
+        let names = ["png", "svg", "csv"].map(|ext| format!("{stem}.{ext}"));
+        if let Some(name) = names.iter().find(|name| self.has(name)) {
+            return Err(format!(
+                "cannot stage the figure '{stem}': the file '{name}' is already staged in the run \
+                 directory"
+            ));
+        }
         let (w, h) = figure.size();
         let png = figure
             .render_png(w, h)
@@ -74,8 +90,10 @@ impl OutDir {
         let svg = figure
             .render_svg(w, h)
             .map_err(|e| format!("cannot render {stem}.svg: {e}"))?;
-        self.add_bytes(&format!("{stem}.png"), png);
-        self.add_text(&format!("{stem}.svg"), svg);
+        let [png_name, svg_name, csv_name] = names;
+        self.add_bytes(&png_name, png);
+        self.add_text(&svg_name, svg);
+        self.add_csv(&csv_name, &figure.data());
         Ok(())
     }
 
@@ -324,8 +342,8 @@ mod tests {
     }
 
     #[test]
-    fn figures_are_staged_at_their_natural_size() {
-        use crate::plot::{Figure, Panels, DEFAULT_SIZE};
+    fn figures_are_staged_at_their_natural_size_with_their_data() {
+        use crate::plot::{Axis, Figure, Panels, Series, DEFAULT_SIZE};
         let png_size = |bytes: &[u8]| {
             let info = png::Decoder::new(std::io::Cursor::new(bytes))
                 .read_info()
@@ -333,7 +351,10 @@ mod tests {
             (info.info().width, info.info().height)
         };
         let dir = scratch("figures");
-        let figure = Figure::new("one", "x", "y");
+        let mut figure = Figure::new("one", Axis::linear("x"), Axis::linear("y"));
+        figure
+            .series
+            .push(Series::line(vec![(1.0, 2.0), (3.0, 4.5)]).label("a, b"));
         let panels = Panels {
             title: "three".into(),
             panels: vec![figure.clone(), figure.clone(), figure.clone()],
@@ -358,7 +379,14 @@ mod tests {
         out.commit().unwrap();
         assert_eq!(
             listing(&dir),
-            vec!["grid.png", "grid.svg", "single.png", "single.svg"]
+            vec![
+                "grid.csv",
+                "grid.png",
+                "grid.svg",
+                "single.csv",
+                "single.png",
+                "single.svg"
+            ]
         );
         assert_eq!(
             png_size(&fs::read(dir.join("single.png")).unwrap()),
@@ -368,9 +396,47 @@ mod tests {
             png_size(&fs::read(dir.join("grid.png")).unwrap()),
             panels.size()
         );
-        assert_eq!(panels.size(), (2400, 560));
+        // Three figures asked in 3 columns are laid out 2 across, in 2 rows.
+        assert_eq!(panels.size(), (2000, 1400));
         let svg = fs::read_to_string(dir.join("grid.svg")).unwrap();
-        assert!(svg.starts_with("<svg width=\"2400\" height=\"560\""));
+        assert!(svg.starts_with("<svg width=\"2000\" height=\"1400\""));
+        // The CSV holds the plotted points, the label quoted.
+        assert_eq!(
+            fs::read_to_string(dir.join("single.csv")).unwrap(),
+            concat!(
+                "series,label,kind,x,y,lower,upper\n",
+                "0,\"a, b\",line,1.0,2.0,,\n",
+                "0,\"a, b\",line,3.0,4.5,,\n"
+            )
+        );
+        let grid = fs::read_to_string(dir.join("grid.csv")).unwrap();
+        assert_eq!(grid.lines().count(), 1 + 3 * 2);
+        assert!(grid.starts_with("panel,series,"));
+        assert!(grid.lines().last().unwrap().starts_with("2,0,"));
         fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_name_is_never_staged_twice() {
+        use crate::plot::{Axis, Figure};
+        let figure = Figure::new("one", Axis::linear("x"), Axis::log("y"));
+        let dir = scratch("twice");
+        // A table under the figure's stem: the figure is refused, naming the file.
+        let mut out = OutDir::new(&dir);
+        out.add_csv("phases.csv", &Table::new(["phase"]));
+        let err = out.add_figure("phases", &figure).unwrap_err();
+        assert!(err.contains("'phases.csv'"), "{err}");
+        assert!(!out.has("phases.png") && !out.has("phases.svg"));
+        out.add_figure("map", &figure).unwrap();
+        assert!(out.has("map.csv") && out.has("map.png") && out.has("map.svg"));
+        assert!(out
+            .add_figure("map", &figure)
+            .unwrap_err()
+            .contains("'map.png'"));
+        // A table staged after a figure of the same stem: the commit refuses, naming it.
+        out.add_csv("map.csv", &Table::new(["x"]));
+        let err = out.commit().unwrap_err();
+        assert!(err.contains("'map.csv'") && err.contains("twice"), "{err}");
+        assert!(!dir.exists());
     }
 }

@@ -1,7 +1,8 @@
 //! Region maps: a rectangle of two parameters on linear axes, coloured by categorical region
 //! (a phase diagram), with boundary segments, marked points and a legend beside the map.
 
-use crate::plot::{draw_err, png_of, svg_of, tick_label, Draw, Render, FONT, PALETTE};
+use crate::plot::{draw_err, text_scale, tick_label, Draw, FONT, PALETTE};
+use crate::table::{Table, Value};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -17,11 +18,12 @@ const HATCH_LINE: RGBColor = RGBColor(0x73, 0x73, 0x73);
 /// Distance in pixels between hatching lines on the map (along each axis).
 const HATCH_SPACING: f64 = 12.0;
 
-/// Legend layout in pixels: padding, swatch side, text line height, gap between entries.
-const PAD: i32 = 10;
-const SWATCH: i32 = 22;
-const LINE_HEIGHT: i32 = 20;
-const ENTRY_GAP: i32 = 12;
+/// Legend layout in pixels (before scaling with the text): padding, swatch side, text line
+/// height, gap between entries.
+const PAD: f64 = 10.0;
+const SWATCH: f64 = 22.0;
+const LINE_HEIGHT: f64 = 20.0;
+const ENTRY_GAP: f64 = 12.0;
 
 /// A category of the map, listed in the legend.
 #[derive(Clone, Debug, PartialEq)]
@@ -48,6 +50,11 @@ pub struct Cell {
 
 /// A 2-D map of the rectangle `x_range` × `y_range` coloured by region, drawn with the legend to
 /// the right of the map.
+///
+/// Its [`crate::plot::Render::data`] has one row per region (`kind` = `region`, its number and
+/// label), per cell (`cell`, its region's number, its `x0`, `x1`, `y0`, `y1` as given), per
+/// boundary segment (`line`, from (`x0`, `y0`) to (`x1`, `y1`)) and per marked point (`point`,
+/// with its label, at `x0 = x1`, `y0 = y1`; points outside the map included).
 #[derive(Clone, Debug, PartialEq)]
 pub struct RegionMap {
     /// Title above the map and legend.
@@ -62,12 +69,14 @@ pub struct RegionMap {
     pub y_range: (f64, f64),
     /// The categories, each listed in the legend in this order.
     pub regions: Vec<Region>,
-    /// Coloured rectangles, drawn in order (later ones on top).
+    /// Coloured rectangles, drawn in order (later ones on top). Each is filled on whole
+    /// pixels, its edges rounded to the nearest pixel boundary, so that cells sharing an edge
+    /// tile without gaps or overlaps.
     pub cells: Vec<Cell>,
     /// Boundary segments `(from, to)`, drawn black over the cells and clipped to the map.
     pub lines: Vec<((f64, f64), (f64, f64))>,
-    /// Marked points `(x, y, label)`, drawn as black dots with their label; those outside the
-    /// map are left out.
+    /// Marked points `(x, y, label)`, drawn as black dots with their label on a white box over
+    /// everything else; those outside the map are left out.
     pub points: Vec<(f64, f64, String)>,
 }
 
@@ -118,13 +127,19 @@ impl RegionMap {
         Ok(())
     }
 
-    /// Draws axes, cells, hatching, boundary lines and points on `area`.
-    fn draw_map<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String> {
+    /// Draws axes, cells, hatching, boundary lines and points on `area`, text and fixed sizes
+    /// scaled by `k`.
+    fn draw_map<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        k: f64,
+    ) -> Result<(), String> {
+        let px = |v: f64| (v * k).round() as i32;
         let ((x0, x1), (y0, y1)) = (self.x_range, self.y_range);
         let mut chart = ChartBuilder::on(area)
-            .margin(20)
-            .x_label_area_size(50)
-            .y_label_area_size(80)
+            .margin(px(20.0))
+            .x_label_area_size(px(50.0))
+            .y_label_area_size(px(80.0))
             .build_cartesian_2d(x0..x1, y0..y1)
             .map_err(draw_err)?;
         chart
@@ -136,86 +151,96 @@ impl RegionMap {
             .y_label_formatter(&|v| tick_label(*v))
             .x_labels(10)
             .y_labels(10)
-            .label_style((FONT, 15))
-            .axis_desc_style((FONT, 18))
+            .label_style((FONT, px(15.0)))
+            .axis_desc_style((FONT, px(18.0)))
             .draw()
             .map_err(draw_err)?;
 
-        let cells: Vec<_> = self
-            .cells
-            .iter()
-            .filter_map(|c| {
-                let x = clip_interval(c.x, self.x_range)?;
-                let y = clip_interval(c.y, self.y_range)?;
-                Some((x, y, &self.regions[c.region]))
-            })
-            .collect();
-        chart
-            .draw_series(cells.iter().map(|&(x, y, region)| {
-                Rectangle::new([(x.0, y.0), (x.1, y.1)], fill(region).filled())
-            }))
+        // Fill and hatch on whole pixels of the plot area (origin at its top left corner).
+        let plot = chart.plotting_area().strip_coord_spec();
+        let (width, height) = plot.dim_in_pixel();
+        let raster = Raster::of(self, width as usize, height as usize);
+        for (cols, rows, region) in raster.blocks() {
+            let corners = [(cols.0, rows.0), (cols.1, rows.1)];
+            plot.draw(&Rectangle::new(
+                corners,
+                fill(&self.regions[region]).filled(),
+            ))
             .map_err(draw_err)?;
-
-        // Hatching at 45 degrees on screen: work in pixel units measured from (x0, y0).
-        let (px, py) = chart.plotting_area().get_pixel_range();
-        let kx = f64::from(px.end - px.start) / (x1 - x0);
-        let ky = f64::from(py.end - py.start) / (y1 - y0);
-        let to_data = |(u, v): (f64, f64)| (x0 + u / kx, y0 + v / ky);
-        let hatching = cells
-            .iter()
-            .filter(|(_, _, region)| region.hatched)
-            .flat_map(|&(x, y, _)| {
-                let u = ((x.0 - x0) * kx, (x.1 - x0) * kx);
-                let v = ((y.0 - y0) * ky, (y.1 - y0) * ky);
-                hatch(u, v, HATCH_SPACING)
-            })
-            .map(|(a, b)| PathElement::new([to_data(a), to_data(b)], HATCH_LINE.stroke_width(1)));
-        chart.draw_series(hatching).map_err(draw_err)?;
+        }
+        let hatched = |region: usize| self.regions[region].hatched;
+        for ends in raster.hatching(hatched, HATCH_SPACING * k) {
+            plot.draw(&PathElement::new(ends, HATCH_LINE.stroke_width(1)))
+                .map_err(draw_err)?;
+        }
 
         let frame = Rectangle::new([(x0, y0), (x1, y1)], BLACK.stroke_width(1));
         chart
             .draw_series(std::iter::once(frame))
             .map_err(draw_err)?;
+        let line_width = px(2.0).max(1) as u32;
         let lines = self
             .lines
             .iter()
             .filter_map(|&(p, q)| clip_segment(p, q, self.x_range, self.y_range))
-            .map(|(p, q)| PathElement::new([p, q], BLACK.stroke_width(2)));
+            .map(|(p, q)| PathElement::new([p, q], BLACK.stroke_width(line_width)));
         chart.draw_series(lines).map_err(draw_err)?;
         let inside = |x: f64, y: f64| (x0..=x1).contains(&x) && (y0..=y1).contains(&y);
-        let points = self
+        let points: Vec<_> = self
             .points
             .iter()
             .filter(|(x, y, _)| inside(*x, *y))
-            .map(|(x, y, label)| {
-                EmptyElement::at((*x, *y))
-                    + Circle::new((0, 0), 4, BLACK.filled())
-                    + Text::new(label.clone(), (8, -20), (FONT, 15).into_font())
-            });
-        chart.draw_series(points).map_err(draw_err)?;
+            .collect();
+        let dots = points
+            .iter()
+            .map(|(x, y, _)| Circle::new((*x, *y), px(4.0), BLACK.filled()));
+        chart.draw_series(dots).map_err(draw_err)?;
+        // Labels last, each on a white box, so that no line or dot runs through the text.
+        let style = TextStyle::from((FONT, px(15.0)).into_font()).color(&BLACK);
+        let (dx, dy, halo) = (px(8.0), px(-20.0), px(3.0));
+        for (x, y, label) in points {
+            let (w, h) = area.estimate_text_size(label, &style).map_err(draw_err)?;
+            let (w, h) = (w as i32, h as i32);
+            let boxed = EmptyElement::at((*x, *y))
+                + Rectangle::new(
+                    [(dx - halo, dy - halo), (dx + w + halo, dy + h + halo)],
+                    WHITE.mix(0.9).filled(),
+                )
+                + Text::new(label.clone(), (dx, dy), style.clone());
+            chart
+                .draw_series(std::iter::once(boxed))
+                .map_err(draw_err)?;
+        }
         Ok(())
     }
 
     /// Draws one swatch and the wrapped label of every region, top to bottom, on `area`.
-    fn draw_legend<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String> {
-        let style = TextStyle::from((FONT, 15).into_font()).color(&BLACK);
-        let text_x = 2 * PAD + SWATCH;
-        let text_width = (area.dim_in_pixel().0 as i32 - text_x - PAD).max(0) as u32;
+    fn draw_legend<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        k: f64,
+    ) -> Result<(), String> {
+        let px = |v: f64| (v * k).round() as i32;
+        let (pad, swatch_side, line_height, entry_gap) =
+            (px(PAD), px(SWATCH), px(LINE_HEIGHT), px(ENTRY_GAP));
+        let style = TextStyle::from((FONT, px(15.0)).into_font()).color(&BLACK);
+        let text_x = 2 * pad + swatch_side;
+        let text_width = (area.dim_in_pixel().0 as i32 - text_x - pad).max(0) as u32;
         let width_of = |text: &str| {
             area.estimate_text_size(text, &style)
                 .map(|(w, _)| w)
                 .map_err(draw_err)
         };
-        let mut top = 20;
+        let mut top = px(20.0);
         for region in &self.regions {
-            let swatch = [(PAD, top), (PAD + SWATCH, top + SWATCH)];
+            let swatch = [(pad, top), (pad + swatch_side, top + swatch_side)];
             area.draw(&Rectangle::new(swatch, fill(region).filled()))
                 .map_err(draw_err)?;
             if region.hatched {
                 // The hatch works in a y-up frame; screen rows grow downwards.
-                let u = (f64::from(PAD), f64::from(PAD + SWATCH));
-                let v = (-f64::from(top + SWATCH), -f64::from(top));
-                for (a, b) in hatch(u, v, 6.0) {
+                let u = (f64::from(pad), f64::from(pad + swatch_side));
+                let v = (-f64::from(top + swatch_side), -f64::from(top));
+                for (a, b) in hatch(u, v, 6.0 * k) {
                     let ends = [a, b].map(|(x, y)| (x.round() as i32, (-y).round() as i32));
                     area.draw(&PathElement::new(ends, HATCH_LINE.stroke_width(1)))
                         .map_err(draw_err)?;
@@ -225,11 +250,11 @@ impl RegionMap {
                 .map_err(draw_err)?;
             let lines = wrap(&region.label, text_width, width_of)?;
             for (i, line) in lines.iter().enumerate() {
-                let at = (text_x, top + 2 + i as i32 * LINE_HEIGHT);
+                let at = (text_x, top + 2 + i as i32 * line_height);
                 area.draw(&Text::new(line.as_str(), at, style.clone()))
                     .map_err(draw_err)?;
             }
-            top += SWATCH.max(lines.len() as i32 * LINE_HEIGHT) + ENTRY_GAP;
+            top += swatch_side.max(lines.len() as i32 * line_height) + entry_gap;
         }
         Ok(())
     }
@@ -239,31 +264,164 @@ impl Draw for RegionMap {
     /// Draws the title, then the map with the legend to its right.
     fn draw_on<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String> {
         self.check()?;
+        let k = text_scale(area.dim_in_pixel().0);
         area.fill(&WHITE).map_err(draw_err)?;
         let body = area
-            .margin(10, 0, 0, 0)
-            .titled(&self.title, (FONT, 24))
+            .margin((10.0 * k) as i32, 0, 0, 0)
+            .titled(&self.title, (FONT, (24.0 * k) as i32))
             .map_err(draw_err)?;
         let width = body.dim_in_pixel().0;
         let legend_width = (f64::from(width) * LEGEND_SHARE).round() as u32;
         let (map, legend) = body.split_horizontally(width - legend_width);
-        self.draw_map(&map)?;
-        self.draw_legend(&legend)
-    }
-}
-
-impl Render for RegionMap {
-    fn render_png(&self, width: u32, height: u32) -> Result<Vec<u8>, String> {
-        png_of(self, width, height)
-    }
-
-    fn render_svg(&self, width: u32, height: u32) -> Result<String, String> {
-        svg_of(self, width, height)
+        self.draw_map(&map, k)?;
+        self.draw_legend(&legend, k)
     }
 
     /// [`REGION_MAP_SIZE`].
-    fn size(&self) -> (u32, u32) {
+    fn natural_size(&self) -> (u32, u32) {
         REGION_MAP_SIZE
+    }
+
+    /// See [`RegionMap`].
+    fn plotted(&self) -> Table {
+        let mut table = Table::new(["kind", "region", "label", "x0", "x1", "y0", "y1"]);
+        let mut push = |kind: &str, region: Value, label: &str, corners: Option<[f64; 4]>| {
+            let mut row = vec![kind.into(), region, label.into()];
+            row.extend(
+                corners.map_or([Value::Null, Value::Null, Value::Null, Value::Null], |c| {
+                    c.map(Value::from)
+                }),
+            );
+            table.push(row);
+        };
+        for (i, region) in self.regions.iter().enumerate() {
+            push("region", i.into(), &region.label, None);
+        }
+        for cell in &self.cells {
+            let corners = [cell.x.0, cell.x.1, cell.y.0, cell.y.1];
+            push("cell", cell.region.into(), "", Some(corners));
+        }
+        for &((a, b), (c, d)) in &self.lines {
+            push("line", Value::Null, "", Some([a, c, b, d]));
+        }
+        for (x, y, label) in &self.points {
+            push("point", Value::Null, label, Some([*x, *x, *y, *y]));
+        }
+        table
+    }
+}
+
+/// The map's cells on the plot area's pixels (row 0 at the top): each cell covers the pixels
+/// between its edges rounded to pixel boundaries (later cells on top), so cells sharing an edge
+/// neither gap nor overlap.
+struct Raster {
+    width: usize,
+    height: usize,
+    /// The region of each pixel, row by row; `None` where no cell lies.
+    pixels: Vec<Option<usize>>,
+}
+
+impl Raster {
+    /// The cells of `map` on `width` x `height` pixels.
+    fn of(map: &RegionMap, width: usize, height: usize) -> Raster {
+        let ((x0, x1), (y0, y1)) = (map.x_range, map.y_range);
+        let (w, h) = (width as f64, height as f64);
+        let column = |x: f64| ((x - x0) / (x1 - x0) * w).round().clamp(0.0, w) as usize;
+        let row = |y: f64| ((y1 - y) / (y1 - y0) * h).round().clamp(0.0, h) as usize;
+        let mut pixels: Vec<Option<usize>> = vec![None; width * height];
+        for cell in &map.cells {
+            let (Some(x), Some(y)) = (
+                clip_interval(cell.x, map.x_range),
+                clip_interval(cell.y, map.y_range),
+            ) else {
+                continue;
+            };
+            let (c0, c1) = (column(x.0), column(x.1));
+            for r in row(y.1)..row(y.0) {
+                pixels[r * width + c0..r * width + c1].fill(Some(cell.region));
+            }
+        }
+        Raster {
+            width,
+            height,
+            pixels,
+        }
+    }
+
+    /// The filled pixels as rectangles of columns and rows `[start, end)` with their region:
+    /// runs of one region along each row, merged downwards while the next row has the same run.
+    fn blocks(&self) -> Vec<((i32, i32), (i32, i32), usize)> {
+        let (width, height) = (self.width, self.height);
+        let mut done = Vec::new();
+        // Open rectangles: (columns, region, first row).
+        let mut open: Vec<((usize, usize), usize, usize)> = Vec::new();
+        for r in 0..=height {
+            let mut runs = Vec::new();
+            if r < height {
+                let line = &self.pixels[r * width..(r + 1) * width];
+                let mut c = 0;
+                while c < width {
+                    let start = c;
+                    while c < width && line[c] == line[start] {
+                        c += 1;
+                    }
+                    if let Some(region) = line[start] {
+                        runs.push(((start, c), region));
+                    }
+                }
+            }
+            let (kept, closed): (Vec<_>, Vec<_>) = open
+                .into_iter()
+                .partition(|&(cols, region, _)| runs.contains(&(cols, region)));
+            done.extend(
+                closed
+                    .into_iter()
+                    .map(|(cols, region, first)| (cols, (first, r), region)),
+            );
+            open = kept;
+            for (cols, region) in runs {
+                if !open.iter().any(|&(c, g, _)| (c, g) == (cols, region)) {
+                    open.push((cols, region, r));
+                }
+            }
+        }
+        let to_i32 = |(a, b): (usize, usize)| (a as i32, b as i32);
+        done.into_iter()
+            .map(|(cols, rows, region)| (to_i32(cols), to_i32(rows), region))
+            .collect()
+    }
+
+    /// Hatching of the pixels whose region is `hatched`: the rising diagonals x + y = c (in
+    /// pixels, y down) for c a multiple of `spacing`, cut into one segment per run of hatched
+    /// pixels along each, so the lines run unbroken across neighbouring cells.
+    fn hatching(&self, hatched: impl Fn(usize) -> bool, spacing: f64) -> Vec<[(i32, i32); 2]> {
+        let (w, h) = (self.width as i64, self.height as i64);
+        let mut segments = Vec::new();
+        if w == 0 || h == 0 {
+            return segments;
+        }
+        let last = ((w + h - 2) as f64 / spacing).floor() as i64;
+        for k in 0..=last {
+            let c = (k as f64 * spacing).round() as i64;
+            let mut start: Option<i64> = None;
+            let (first_x, last_x) = ((c - (h - 1)).max(0), c.min(w - 1));
+            for x in first_x..=last_x + 1 {
+                let on = x <= last_x && {
+                    let y = c - x;
+                    self.pixels[(y * w + x) as usize].is_some_and(&hatched)
+                };
+                match (on, start) {
+                    (true, None) => start = Some(x),
+                    (false, Some(x0)) => {
+                        let x1 = x - 1;
+                        segments.push([(x0 as i32, (c - x0) as i32), (x1 as i32, (c - x1) as i32)]);
+                        start = None;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        segments
     }
 }
 
@@ -359,6 +517,8 @@ fn wrap(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::plot::testing::{self, decode};
+    use crate::plot::Render;
 
     const LONG: &str = "Ia: SGD η=p/(2α+1), DANA-decaying η=p(4α−1)/(4α²+4α−1) and \
                         DANA-constant η=p/(2α+1) while 2β > 1 − 1/α, measured at d = 1000";
@@ -414,22 +574,9 @@ mod tests {
         }
     }
 
-    fn decode(bytes: &[u8]) -> (u32, u32, Vec<u8>) {
-        let decoder = png::Decoder::new(std::io::Cursor::new(bytes));
-        let mut reader = decoder.read_info().unwrap();
-        let mut buf = vec![0; reader.output_buffer_size()];
-        let info = reader.next_frame(&mut buf).unwrap();
-        buf.truncate(info.buffer_size());
-        (info.width, info.height, buf)
-    }
-
-    /// The contents of the SVG's text elements, in drawing order (`>` unescaped).
+    /// The contents of the SVG's text elements, in drawing order.
     fn texts(svg: &str) -> Vec<String> {
-        svg.split("</text>")
-            .filter_map(|part| part.rsplit_once('>').map(|(_, text)| text.trim()))
-            .filter(|text| !text.is_empty())
-            .map(|text| text.replace("&gt;", ">"))
-            .collect()
+        testing::texts(svg).into_iter().map(|t| t.3).collect()
     }
 
     #[test]
@@ -591,5 +738,160 @@ mod tests {
         assert_eq!(wrap("  one  ", 10, width).unwrap(), ["one"]);
         let failing = |_: &str| Err("no font".to_string());
         assert_eq!(wrap("a b", 50, failing).unwrap_err(), "no font");
+    }
+
+    #[test]
+    fn cells_tile_the_pixels_exactly() {
+        // 37 x 23 cells with edges computed as running sums (not exact multiples) on a raster
+        // whose pixels do not divide evenly: every pixel is covered, by exactly one block.
+        let (nx, ny) = (37, 23);
+        let (mut cells, mut x) = (Vec::new(), 0.0);
+        for i in 0..nx {
+            let (dx, mut y) = (1.0 / f64::from(nx), 0.0);
+            for j in 0..ny {
+                let dy = 0.7 / f64::from(ny);
+                cells.push(Cell {
+                    x: (x, x + dx),
+                    y: (y, y + dy),
+                    region: ((i + j) % 2) as usize,
+                });
+                y += dy;
+            }
+            x += 1.0 / f64::from(nx);
+        }
+        let map = RegionMap {
+            x_range: (0.0, 1.0),
+            y_range: (0.0, 0.7),
+            cells,
+            lines: vec![],
+            points: vec![],
+            ..phase_map()
+        };
+        let (w, h) = (333, 217);
+        let raster = Raster::of(&map, w, h);
+        assert!(
+            raster.pixels.iter().all(Option::is_some),
+            "a pixel without a cell"
+        );
+        let mut covered = vec![0u8; w * h];
+        for ((c0, c1), (r0, r1), region) in raster.blocks() {
+            for r in r0..r1 {
+                for c in c0..c1 {
+                    let i = r as usize * w + c as usize;
+                    covered[i] += 1;
+                    assert_eq!(raster.pixels[i], Some(region));
+                }
+            }
+        }
+        assert!(covered.iter().all(|&n| n == 1));
+        // A checkerboard of 37 x 23 cells: merging leaves one block per cell.
+        assert_eq!(raster.blocks().len(), 37 * 23);
+        // In the image, no white pixel inside the map's frame.
+        let (iw, ih) = map.size();
+        let (_, _, rgb) = decode(&map.render_png(iw, ih).unwrap());
+        let fills = [fill(&map.regions[0]), fill(&map.regions[1])];
+        let is_fill = |x: u32, y: u32| {
+            let i = 3 * (y * iw + x) as usize;
+            fills.iter().any(|f| rgb[i..i + 3] == [f.0, f.1, f.2])
+        };
+        // The map spans from its first to its last filled pixel on the middle row and column.
+        let mid_row = (0..iw).filter(|&x| is_fill(x, ih / 2)).collect::<Vec<_>>();
+        let mid_col = (0..ih).filter(|&y| is_fill(iw / 4, y)).collect::<Vec<_>>();
+        let (xa, xb) = (mid_row[0] + 1, *mid_row.last().unwrap() - 1);
+        let (ya, yb) = (mid_col[0] + 1, *mid_col.last().unwrap() - 1);
+        for y in ya..=yb {
+            for x in xa..=xb {
+                assert!(is_fill(x, y), "gap at ({x}, {y})");
+            }
+        }
+    }
+
+    #[test]
+    fn hatching_runs_unbroken_across_cells() {
+        let mut map = phase_map();
+        map.cells = vec![
+            Cell {
+                x: (0.0, 1.0),
+                y: (0.0, 1.0),
+                region: 2,
+            },
+            Cell {
+                x: (1.0, 2.0),
+                y: (0.0, 1.0),
+                region: 2,
+            },
+        ];
+        let raster = Raster::of(&map, 200, 100);
+        let segments = raster.hatching(|r| map.regions[r].hatched, 12.0);
+        // One segment per diagonal crossing the whole raster, none cut at the cell edge x=100.
+        assert_eq!(segments.len(), (200 + 100 - 2) / 12 + 1);
+        for [(x0, y0), (x1, y1)] in &segments {
+            assert_eq!(x0 + y0, x1 + y1, "a rising 45° line");
+            assert!(*x0 == 0 || *y0 == 99, "starts on the left or bottom edge");
+            assert!(*x1 == 199 || *y1 == 0, "ends on the right or top edge");
+        }
+        // Unhatched regions get none.
+        assert!(raster.hatching(|_| false, 12.0).is_empty());
+    }
+
+    #[test]
+    fn point_labels_are_drawn_last_on_a_white_box() {
+        let mut map = phase_map();
+        // A point whose label box sits across the boundary line x = 1.
+        map.points = vec![(0.97, 0.42, "on the line".into())];
+        let (w, h) = map.size();
+        let svg = map.render_svg(w, h).unwrap();
+        let label_at = svg.find("\non the line\n").unwrap();
+        // Every boundary line (black polyline) comes before the label, and a white box right
+        // before it.
+        let black_lines: Vec<usize> = svg
+            .match_indices("<polyline")
+            .filter(|(i, _)| {
+                let tag = svg[*i..].split('>').next().unwrap();
+                tag.contains("stroke=\"#000000\" stroke-width=\"2\"")
+            })
+            .map(|(i, _)| i)
+            .collect();
+        assert_eq!(black_lines.len(), 2, "the two boundary lines");
+        assert!(black_lines.iter().all(|&i| i < label_at));
+        let before = &svg[..label_at];
+        let last_rect = before.rfind("<rect").unwrap();
+        assert!(
+            before[last_rect..].contains("fill=\"#FFFFFF\""),
+            "{}",
+            &before[last_rect..]
+        );
+    }
+
+    #[test]
+    fn data_lists_regions_cells_lines_and_points() {
+        let map = phase_map();
+        let data = map.data();
+        assert_eq!(
+            data.columns,
+            ["kind", "region", "label", "x0", "x1", "y0", "y1"]
+        );
+        let count = |kind: &str| data.rows.iter().filter(|r| r[0] == kind.into()).count();
+        assert_eq!(count("region"), 3);
+        assert_eq!(count("cell"), 400);
+        assert_eq!(count("line"), 2);
+        assert_eq!(count("point"), 2);
+        assert_eq!(data.rows.len(), 3 + 400 + 2 + 2);
+        assert_eq!(data.rows[1][2], "II: short".into());
+        let cell = &data.rows[3 + 21];
+        let given = &map.cells[21];
+        assert_eq!(cell[1], given.region.into());
+        assert_eq!(
+            cell[3..],
+            [
+                given.x.0.into(),
+                given.x.1.into(),
+                given.y.0.into(),
+                given.y.1.into()
+            ]
+        );
+        let point = data.rows.last().unwrap();
+        assert_eq!(point[2], "outside".into());
+        assert_eq!(point[3..], [3.0.into(), 3.0.into(), 0.5.into(), 0.5.into()]);
     }
 }

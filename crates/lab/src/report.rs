@@ -249,7 +249,7 @@ fn escape(text: &str) -> String {
 mod tests {
     use super::*;
     use crate::claims::{Check, Operand};
-    use crate::plot::{Figure, Series, Style};
+    use crate::plot::{Axis, Figure, Series};
 
     /// A stand-in figure whose SVG is fixed text.
     struct Fixed(&'static str);
@@ -266,6 +266,9 @@ mod tests {
         }
         fn size(&self) -> (u32, u32) {
             (321, 123)
+        }
+        fn data(&self) -> Table {
+            Table::new(["x"])
         }
     }
 
@@ -353,13 +356,9 @@ mod tests {
 
     #[test]
     fn figures_are_inline_svg_without_prolog() {
-        let mut fig = Figure::new("Embedded risk", "t", "risk");
-        fig.series.push(Series {
-            label: Some("curve".into()),
-            points: vec![(1.0, 1.0), (10.0, 0.1)],
-            color: 0,
-            style: Style::Normal,
-        });
+        let mut fig = Figure::new("Embedded risk", Axis::log("t"), Axis::log("risk"));
+        fig.series
+            .push(Series::line(vec![(1.0, 1.0), (10.0, 0.1)]).label("curve"));
         let mut report = Report::new("R", "");
         let section = report.section("Figures");
         section.figure("The risk", &fig).unwrap();
@@ -380,6 +379,9 @@ mod tests {
         assert!(figure_at < title_at && title_at < end_at);
         assert!(html.contains("<figure>\n<svg id=\"f\"/>\n<figcaption>Prolog</figcaption>"));
         assert!(!html.contains("<?xml") && !html.contains("DOCTYPE svg"));
+        // Figures scale their text for pages no wider than this one.
+        let width = crate::plot::REPORT_WIDTH;
+        assert!(STYLE.contains(&format!("max-width: {width}px")));
 
         let err = report
             .section("bad")

@@ -13,7 +13,7 @@ use crate::simulate::{simulate, SimResult, SimSettings};
 use crate::spectrum::{LimitLoss, Spectrum, SpectrumSource};
 use crate::theory::LimitLossMode;
 use lab::grid::log_steps;
-use lab::plot::{Figure, Series, Style, VLine};
+use lab::plot::{Axis, Figure, Rgb, Series, Style, VLine};
 use lab::seed::Seed;
 use lab::table::{Table, Value};
 use rayon::prelude::*;
@@ -207,19 +207,15 @@ impl Curves {
 
     /// Log-log risk curves, bold, with P∞ and the DANA-constant marker t = 1/γ3.
     pub fn figure(&self, title: &str) -> Figure {
-        let mut fig = Figure::new(title, "t (steps)", "population risk P");
+        let mut fig = risk_figure(title);
         for (i, (name, curve)) in self.curves.iter().enumerate() {
-            fig.series.push(Series {
-                label: Some(name.clone()),
-                points: curve
-                    .t
-                    .iter()
-                    .cloned()
-                    .zip(curve.risk.iter().cloned())
-                    .collect(),
-                color: i,
-                style: Style::Bold,
-            });
+            let points = curve.t.iter().cloned().zip(curve.risk.iter().cloned());
+            fig.series.push(
+                Series::line(points.collect())
+                    .label(name.clone())
+                    .color(Rgb::tab(i))
+                    .style(Style::Bold),
+            );
         }
         self.add_markers(&mut fig);
         fig
@@ -233,12 +229,12 @@ impl Curves {
             .cloned()
             .reduce(f64::max)
         {
-            fig.series.push(Series {
-                label: Some(format!("P∞ = {:.4e}", self.p_inf)),
-                points: vec![(1.0, self.p_inf), (t_end, self.p_inf)],
-                color: 7,
-                style: Style::Dashed,
-            });
+            fig.series.push(
+                Series::line(vec![(1.0, self.p_inf), (t_end, self.p_inf)])
+                    .label(format!("P∞ = {:.4e}", self.p_inf))
+                    .color(Rgb::GREY)
+                    .style(Style::Dashed),
+            );
         }
         for (i, opt) in self.setup.optimizers.iter().enumerate() {
             if let (Preset::DanaConstant, Schedule::PowerLaw { scale, .. }) =
@@ -248,7 +244,7 @@ impl Curves {
                     fig.vlines.push(VLine {
                         x: 1.0 / scale,
                         label: Some(format!("1/γ3 ({})", opt.name())),
-                        color: i,
+                        color: Rgb::tab(i),
                     });
                 }
             }
@@ -542,15 +538,15 @@ impl Simulation {
 
     /// The E1 figure: faded single runs, bold ODE curves (or bold seed means without ODE).
     pub fn figure(&self, title: &str) -> Figure {
-        let mut fig = Figure::new(title, "t (steps)", "population risk P");
+        let mut fig = risk_figure(title);
         for (i, r) in self.results.iter().enumerate() {
             for c in &r.runs {
-                fig.series.push(Series {
-                    label: None,
-                    points: c.t.iter().cloned().zip(c.risk.iter().cloned()).collect(),
-                    color: i,
-                    style: Style::Faded,
-                });
+                let points = c.t.iter().cloned().zip(c.risk.iter().cloned());
+                fig.series.push(
+                    Series::line(points.collect())
+                        .color(Rgb::tab(i))
+                        .style(Style::Faded),
+                );
             }
             let bold = match &self.ode {
                 Some(o) => {
@@ -565,12 +561,12 @@ impl Simulation {
                     r.mean_curve().iter().map(|p| (p.t, p.mean)).collect(),
                 ),
             };
-            fig.series.push(Series {
-                label: Some(bold.0),
-                points: bold.1,
-                color: i,
-                style: Style::Bold,
-            });
+            fig.series.push(
+                Series::line(bold.1)
+                    .label(bold.0)
+                    .color(Rgb::tab(i))
+                    .style(Style::Bold),
+            );
         }
         if let Some(o) = &self.ode {
             o.add_markers(&mut fig);
@@ -597,4 +593,13 @@ impl Simulation {
             .collect();
         json!({ "p_inf": self.p_inf, "optimizers": per, "ode": self.ode.as_ref().map(Curves::summary), "warnings": self.warnings })
     }
+}
+
+/// An empty risk-versus-steps figure on log-log axes.
+fn risk_figure(title: &str) -> Figure {
+    Figure::new(
+        title,
+        Axis::log("t (steps)"),
+        Axis::log("population risk P"),
+    )
 }

@@ -227,8 +227,9 @@ pub fn phase_table() -> lab::table::Table {
     table
 }
 
-/// The (α, β) plane on an n×n grid coloured by phase, with the boundary lines and the
-/// notebook's panel points; regions without any formula are hatched.
+/// The (α, β) plane on an n×n grid (split along the straight boundaries) coloured by phase,
+/// with the boundary lines and the notebook's panel points; regions without any formula are
+/// hatched.
 pub fn phase_map(alpha: (f64, f64), beta: (f64, f64), n: usize) -> lab::regions::RegionMap {
     use lab::regions::{Cell, Region, RegionMap};
     let regions = Phase::ALL
@@ -253,18 +254,53 @@ pub fn phase_map(alpha: (f64, f64), beta: (f64, f64), n: usize) -> lab::regions:
             }
         })
         .collect();
-    let (da, db) = ((alpha.1 - alpha.0) / n as f64, (beta.1 - beta.0) / n as f64);
-    let mut cells = Vec::with_capacity(n * n);
-    for i in 0..n {
-        for j in 0..n {
-            let (a0, b0) = (alpha.0 + i as f64 * da, beta.0 + j as f64 * db);
-            let phase = classify(a0 + da / 2.0, b0 + db / 2.0).phase;
-            let region = Phase::ALL.iter().position(|p| *p == phase).unwrap_or(0);
-            cells.push(Cell {
-                x: (a0, a0 + da),
-                y: (b0, b0 + db),
-                region,
-            });
+    // Grid edges plus the straight boundaries α = 1/4, α = 1/2 and β = 1/2, so that no cell
+    // straddles them (a straddling cell shows a sliver of the wrong colour beside the line).
+    let edges = |(lo, hi): (f64, f64), boundaries: &[f64]| {
+        let mut edges: Vec<f64> = (0..=n)
+            .map(|i| lo + (hi - lo) * i as f64 / n as f64)
+            .chain(boundaries.iter().copied().filter(|&b| lo < b && b < hi))
+            .collect();
+        edges.sort_by(f64::total_cmp);
+        edges.dedup_by(|a, b| (*a - *b).abs() <= 1e-12 * (hi - lo));
+        edges
+    };
+    let (a_edges, b_edges) = (edges(alpha, &[0.25, 0.5]), edges(beta, &[0.5]));
+    // A cell that a slanted boundary crosses (its corners, just inside, differ in phase) is
+    // split into SPLIT × SPLIT parts, so the staircase along β = α and α + β = 1/2 stays
+    // under the drawn line instead of poking out beside it.
+    const SPLIT: usize = 4;
+    let region_at = |a: f64, b: f64| {
+        let phase = classify(a, b).phase;
+        Phase::ALL.iter().position(|p| *p == phase).unwrap_or(0)
+    };
+    let mut cells = Vec::with_capacity(a_edges.len() * b_edges.len());
+    for a in a_edges.windows(2) {
+        for b in b_edges.windows(2) {
+            let (ea, eb) = (1e-6 * (a[1] - a[0]), 1e-6 * (b[1] - b[0]));
+            let corners = [
+                region_at(a[0] + ea, b[0] + eb),
+                region_at(a[1] - ea, b[0] + eb),
+                region_at(a[0] + ea, b[1] - eb),
+                region_at(a[1] - ea, b[1] - eb),
+            ];
+            let parts = if corners.iter().all(|&r| r == corners[0]) {
+                1
+            } else {
+                SPLIT
+            };
+            let at = |e: &[f64], i: usize| e[0] + (e[1] - e[0]) * i as f64 / parts as f64;
+            for i in 0..parts {
+                for j in 0..parts {
+                    let x = (at(a, i), at(a, i + 1));
+                    let y = (at(b, j), at(b, j + 1));
+                    cells.push(Cell {
+                        x,
+                        y,
+                        region: region_at((x.0 + x.1) / 2.0, (y.0 + y.1) / 2.0),
+                    });
+                }
+            }
         }
     }
     let (top, right) = (beta.1.max(2.0), alpha.1.max(2.0));

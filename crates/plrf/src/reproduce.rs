@@ -13,7 +13,7 @@ use crate::scaling::{self, SlopeRow};
 use crate::spectrum::{LimitLoss, SpectrumSource};
 use crate::theory::LimitLossMode;
 use lab::claims::{Check, Claim, Fact, Operand, Verdict};
-use lab::plot::{Figure, Panels};
+use lab::plot::{color_for, Axis, Figure, Panels, Rgb, Series, Style, MAX_COLUMNS};
 use lab::system::{BoxError, Scale, Sink, System};
 use serde_json::json;
 
@@ -331,7 +331,7 @@ fn e3(sink: &mut dyn Sink) -> Result<Vec<Claim>, BoxError> {
         &panels,
     )?;
     sink.table(
-        "e3_slopes",
+        "e3_decade_slopes",
         "Local slopes per decade",
         &scaling::slope_table(&all_rows),
     )?;
@@ -488,8 +488,7 @@ fn e5(scale: Scale, sink: &mut dyn Sink) -> Result<Check, BoxError> {
         t_stats.push(lab::stats::mean(&d) / se);
         detectable.push(4.3 * se);
     }
-
-    // Middle: ODE frontiers over d = 100·2^i, i = 1..top.
+    // Right: ODE frontiers over d = 100·2^i, i = 1..top.
     let settings = FrontierSettings {
         d_grid: (1..=top).map(|i| 100 << i).collect(),
         ..Default::default()
@@ -534,44 +533,55 @@ fn e5(scale: Scale, sink: &mut dyn Sink) -> Result<Check, BoxError> {
             ],
         },
     ));
-    let mut middle = Figure::new(
+    // Colour by d (dark to light as d grows), line style by optimizer, keyed once each.
+    let mut right = Figure::new(
         "ODE curves over d = 100·2^i vs compute",
-        "compute f = t·d",
-        "population risk P",
+        Axis::log("compute f = t·d"),
+        Axis::log("population risk P"),
     );
+    const STYLES: [Style; 3] = [Style::Normal, Style::Dashed, Style::Dotted];
+    let sizes: Vec<usize> = fronts
+        .first()
+        .map_or(Vec::new(), |fr| fr.curves.iter().map(|(d, _)| *d).collect());
     for (i, fr) in fronts.iter().enumerate() {
+        let style = STYLES[i % STYLES.len()];
         for (k, (d, c)) in fr.curves.iter().enumerate() {
-            middle.series.push(lab::plot::Series {
-                label: (k == 0).then(|| fr.preset.name().to_string()),
-                points: c
-                    .t
-                    .iter()
-                    .zip(&c.risk)
-                    .map(|(&t, &p)| (t * *d as f64, p))
-                    .collect(),
-                color: i,
-                style: lab::plot::Style::Normal,
-            });
+            let points = c.t.iter().zip(&c.risk).map(|(&t, &p)| (t * *d as f64, p));
+            right.series.push(
+                Series::line(points.collect())
+                    .label(format!("{}, d = {d}", fr.preset.name()))
+                    .color(color_for(k, fr.curves.len()))
+                    .style(style)
+                    .unlisted(),
+            );
         }
+        right
+            .series
+            .push(Series::key(fr.preset.name()).color(Rgb::BLACK).style(style));
+    }
+    for (k, d) in sizes.iter().enumerate() {
+        right
+            .series
+            .push(Series::key(format!("d = {d}")).color(color_for(k, sizes.len())));
     }
     let panels = Panels {
         title: format!("Figure-1 analogue, (α, β) = ({alpha}, {beta})"),
         panels: vec![
             sim.figure("d = 1000: single runs (faded) and the ODE (bold)"),
-            middle,
+            right,
         ],
         columns: 2,
     };
     sink.section(SECTION);
     sink.text(&format!(
         "(α, β) = ({alpha}, {beta}) (2β < 1 < 2α; the paper's values are unknown). Left: {seeds} seeds of {steps} steps with the \
-         eigenbasis sampler on one W (seed 0), and the ODE with that W's λ, ρ and P∞. Middle: ODE curves for d = 100·2^i, \
-         i = 1..{top}, ranked by their frontier exponent η. The optional right panel (Adam-cosine, Schedule-Free SGD) is not \
-         produced: neither optimizer is implemented yet."
+         eigenbasis sampler on one W (seed 0), and the ODE with that W's λ, ρ and P∞. Right: ODE curves for d = 100·2^i, \
+         i = 1..{top} (colour: d; line style: optimizer), ranked by their frontier exponent η. The paper's optional third \
+         panel (Adam-cosine, Schedule-Free SGD) is not produced: neither optimizer is implemented yet."
     ));
     sink.figure(
         "e5_figure1",
-        "Left: single runs and ODE at d = 1000 with t = 1/γ3 marked. Right: ODE curves over d.",
+        "Left: single runs and ODE at d = 1000 with t = 1/γ3 marked. Right: ODE curves over d (colour: d; line style: optimizer).",
         &panels,
     )?;
     sink.data("e5_runs", &sim.runs_table())?;
@@ -678,7 +688,7 @@ fn e6(sink: &mut dyn Sink) -> Result<Vec<Claim>, BoxError> {
         let mut fig = scaling::slope_figure(&rows, &names, &format!("SGD-M (Δ = {delta}) and SGD"));
         let sgd_fig = scaling::slope_figure(&sgd_rows, &["sgd".to_string()], "");
         fig.series.extend(sgd_fig.series.into_iter().map(|mut s| {
-            s.color = 1;
+            s.color = Rgb::tab(1);
             s
         }));
         figures.push(fig);
@@ -746,7 +756,7 @@ fn e7(sink: &mut dyn Sink) -> Result<(), BoxError> {
     let panels = Panels {
         title: "E7".into(),
         panels,
-        columns: 3,
+        columns: MAX_COLUMNS,
     };
     sink.figure("e7_curves", "ODE curves in other phases", &panels)?;
     Ok(())

@@ -6,7 +6,7 @@ use crate::frontier::Frontier;
 use crate::optimizer::Preset;
 use crate::phases::loss_slope;
 use crate::schedule::Schedule;
-use lab::plot::{Figure, Panels, Series, Style};
+use lab::plot::{color_for, Axis, Figure, Panels, Rgb, Series, Style, MAX_COLUMNS};
 use lab::table::{Table, Value};
 use serde::Serialize;
 
@@ -82,33 +82,58 @@ pub fn slope_table(rows: &[SlopeRow]) -> Table {
     table
 }
 
-/// Local slope per decade (at the decade's geometric middle) with predictions dashed.
+/// Local slope per decade (at the decade's geometric middle) with the predicted slope of each
+/// decade dashed, as a step over the decade (broken where a decade has no prediction).
 pub fn slope_figure(rows: &[SlopeRow], names: &[String], title: &str) -> Figure {
-    let mut fig = Figure::new(title, "t (decade middle)", "local slope of log(P − P∞)");
-    fig.log_y = false;
+    let mut fig = Figure::new(
+        title,
+        Axis::log("t (decade middle)"),
+        Axis::linear("local slope of log(P − P∞)"),
+    );
     for (i, name) in names.iter().enumerate() {
         let mine: Vec<&SlopeRow> = rows.iter().filter(|r| &r.optimizer == name).collect();
         let mid = |r: &SlopeRow| (r.t_lo * r.t_hi).sqrt();
-        fig.series.push(Series {
-            label: Some(name.clone()),
-            points: mine.iter().map(|r| (mid(r), r.slope)).collect(),
-            color: i,
-            style: Style::Bold,
-        });
-        let predicted: Vec<(f64, f64)> = mine
-            .iter()
-            .filter_map(|r| r.predicted.map(|p| (mid(r), p)))
-            .collect();
+        fig.series.push(
+            Series::line(mine.iter().map(|r| (mid(r), r.slope)).collect())
+                .label(name.clone())
+                .color(Rgb::tab(i))
+                .style(Style::Bold),
+        );
+        let predicted = predicted_steps(&mine);
         if !predicted.is_empty() {
-            fig.series.push(Series {
-                label: Some(format!("{name} (predicted)")),
-                points: predicted,
-                color: i,
-                style: Style::Dashed,
-            });
+            fig.series.push(
+                Series::step(predicted)
+                    .label(format!("{name} (predicted)"))
+                    .color(Rgb::tab(i))
+                    .style(Style::Dashed),
+            );
         }
     }
     fig
+}
+
+/// The step points of the predicted slopes: each decade's level from its start to its end,
+/// contiguous decades joined by a riser, a NaN point where decades without a prediction (or
+/// gaps between decades) break the line.
+fn predicted_steps(rows: &[&SlopeRow]) -> Vec<(f64, f64)> {
+    let mut points = Vec::new();
+    // The end and level of the decade drawn last, while the line is unbroken.
+    let mut open: Option<(f64, f64)> = None;
+    for r in rows {
+        let joined = open.is_some_and(|(end, _)| (end / r.t_lo - 1.0).abs() < 1e-9);
+        if let (Some((end, level)), false) = (open, joined && r.predicted.is_some()) {
+            points.extend([(end, level), (f64::NAN, f64::NAN)]);
+            open = None;
+        }
+        if let Some(p) = r.predicted {
+            points.push((r.t_lo, p));
+            open = Some((r.t_hi, p));
+        }
+    }
+    if let Some((end, level)) = open {
+        points.push((end, level));
+    }
+    points
 }
 
 /// One row per optimizer: measured and predicted (η, ξ) with standard errors.
@@ -154,45 +179,45 @@ pub fn envelope_table(fronts: &[Frontier]) -> Table {
     table
 }
 
-/// P vs compute f for every d (thin) with the envelope (bold), one panel per optimizer.
+/// P vs compute f for every d (thin, one colour per d from small to large, each listed) with
+/// the envelope (bold black), one panel per optimizer.
 pub fn frontier_panels(fronts: &[Frontier], title: &str) -> Panels {
     let panels = fronts
         .iter()
         .map(|fr| {
-            let mut fig = Figure::new(fr.preset.name(), "compute f = t·d·B", "population risk P");
+            let mut fig = Figure::new(
+                fr.preset.name(),
+                Axis::log("compute f = t·d·B"),
+                Axis::log("population risk P"),
+            );
             let n = fr.curves.len();
             for (k, (d, c)) in fr.curves.iter().enumerate() {
-                fig.series.push(Series {
-                    label: (k == 0 || k + 1 == n).then(|| format!("d = {d}")),
-                    points: c
-                        .t
-                        .iter()
-                        .zip(&c.risk)
-                        .map(|(&t, &p)| (t * *d as f64, p))
-                        .collect(),
-                    color: k,
-                    style: Style::Normal,
-                });
+                let points = c.t.iter().zip(&c.risk).map(|(&t, &p)| (t * *d as f64, p));
+                fig.series.push(
+                    Series::line(points.collect())
+                        .label(format!("d = {d}"))
+                        .color(color_for(k, n)),
+                );
             }
-            fig.series.push(Series {
-                label: Some("envelope P*(f)".into()),
-                points: points(&fr.envelope.f, &fr.envelope.p_star),
-                color: 7,
-                style: Style::Bold,
-            });
+            fig.series.push(
+                Series::line(points(&fr.envelope.f, &fr.envelope.p_star))
+                    .label("envelope P*(f)")
+                    .color(Rgb::BLACK)
+                    .style(Style::Bold),
+            );
             fig
         })
         .collect();
     Panels {
         title: title.to_string(),
         panels,
-        columns: fronts.len().clamp(1, 3),
+        columns: fronts.len().clamp(1, MAX_COLUMNS),
     }
 }
 
-/// d*(f) for every optimizer.
+/// d*(f) for every optimizer, as steps (d* holds between the compute values where it changes).
 pub fn d_star_figure(fronts: &[Frontier], title: &str) -> Figure {
-    let mut fig = Figure::new(title, "compute f", "optimal size d*");
+    let mut fig = Figure::new(title, Axis::log("compute f"), Axis::log("optimal size d*"));
     for (i, fr) in fronts.iter().enumerate() {
         let d: Vec<Option<f64>> = fr
             .envelope
@@ -200,12 +225,12 @@ pub fn d_star_figure(fronts: &[Frontier], title: &str) -> Figure {
             .iter()
             .map(|d| d.map(|x| x as f64))
             .collect();
-        fig.series.push(Series {
-            label: Some(fr.preset.name().into()),
-            points: points(&fr.envelope.f, &d),
-            color: i,
-            style: Style::Bold,
-        });
+        fig.series.push(
+            Series::step(points(&fr.envelope.f, &d))
+                .label(fr.preset.name())
+                .color(Rgb::tab(i))
+                .style(Style::Bold),
+        );
     }
     fig
 }
@@ -215,4 +240,50 @@ fn points(x: &[f64], y: &[Option<f64>]) -> Vec<(f64, f64)> {
         .zip(y)
         .filter_map(|(&a, b)| b.map(|b| (a, b)))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(t_lo: f64, predicted: Option<f64>) -> SlopeRow {
+        SlopeRow {
+            optimizer: "dana-constant".into(),
+            t_lo,
+            t_hi: 10.0 * t_lo,
+            slope: -0.5,
+            predicted,
+            unstable: false,
+        }
+    }
+
+    #[test]
+    fn predicted_slopes_are_levels_per_decade_broken_where_missing() {
+        let rows = [
+            row(1.0, Some(-0.5)),
+            row(10.0, Some(-0.5)),
+            row(100.0, None),
+            row(1e3, Some(-1.2)),
+            row(1e4, Some(-1.2)),
+        ];
+        let refs: Vec<&SlopeRow> = rows.iter().collect();
+        let points = predicted_steps(&refs);
+        let expected = [
+            (1.0, -0.5),
+            (10.0, -0.5),
+            (100.0, -0.5),
+            (f64::NAN, f64::NAN),
+            (1e3, -1.2),
+            (1e4, -1.2),
+            (1e5, -1.2),
+        ];
+        assert_eq!(points.len(), expected.len());
+        for (p, e) in points.iter().zip(&expected) {
+            assert!(
+                p.0.total_cmp(&e.0).is_eq() && p.1.total_cmp(&e.1).is_eq(),
+                "{points:?}"
+            );
+        }
+        assert!(predicted_steps(&[]).is_empty());
+    }
 }

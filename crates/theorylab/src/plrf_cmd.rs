@@ -499,7 +499,7 @@ fn slopes(a: SlopesArgs, quiet: bool) -> Result<Outcome, String> {
     if let Some(dir) = dir.as_mut() {
         let names: Vec<String> = curves.curves.iter().map(|c| c.0.clone()).collect();
         dir.add_json("config.json", &cfg)?;
-        dir.add_csv("slopes.csv", &table);
+        dir.add_csv("decade_slopes.csv", &table);
         dir.add_csv("ode.csv", &curves.table());
         dir.add_json(
             "summary.json",
@@ -581,7 +581,7 @@ fn frontier(a: FrontierArgs, quiet: bool) -> Result<Outcome, String> {
                 }),
             ),
         )?;
-        dir.add_csv("frontier.csv", &table);
+        dir.add_csv("exponents.csv", &table);
         dir.add_csv("envelope.csv", &scaling::envelope_table(&fronts));
         dir.add_json("summary.json", &table.to_json())?;
         dir.add_figure(
@@ -620,7 +620,7 @@ fn phases(a: PhasesArgs) -> Result<Outcome, String> {
                 }),
             ),
         )?;
-        dir.add_csv("phases.csv", &table);
+        dir.add_csv("regions.csv", &table);
         dir.add_json("summary.json", &table.to_json())?;
         dir.add_figure("phases", &map)?;
     }

@@ -466,6 +466,7 @@ fn frontier_json_has_one_object_per_optimizer_with_theory() {
     assert!(eta(&rows[1]) > eta(&rows[0]), "{rows:?}");
     for f in [
         "config.json",
+        "exponents.csv",
         "frontier.csv",
         "envelope.csv",
         "summary.json",
@@ -750,7 +751,7 @@ fn reproduce_lstm_quick_fits_every_run_and_judges_claim_4_from_its_exponents() {
     );
     let claims: serde_json::Value = serde_json::from_slice(&result.stdout).unwrap();
     let runs = csv_rows(&out.join("lstm_runs.csv"));
-    let curves = csv_rows(&out.join("lstm_curves.csv"));
+    let curves = csv_rows(&out.join("lstm_losses.csv"));
     assert_eq!(runs.len(), 4 * 2, "4 optimizers x 2 seeds");
     let num =
         |r: &std::collections::HashMap<String, String>, k: &str| -> f64 { r[k].parse().unwrap() };
@@ -826,14 +827,14 @@ fn reproduce_lstm_quick_fits_every_run_and_judges_claim_4_from_its_exponents() {
     assert!(out.join("lstm_curves.svg").is_file() && out.join("lstm_curves.png").is_file());
     // A rerun finds every run finished in its checkpoint: nothing is trained again (no
     // steps/s) and the results are the same.
-    let curves_before = std::fs::read_to_string(out.join("lstm_curves.csv")).unwrap();
+    let curves_before = std::fs::read_to_string(out.join("lstm_losses.csv")).unwrap();
     let again = theorylab(&args);
     assert_eq!(again.stdout, result.stdout);
     for run in csv_rows(&out.join("lstm_runs.csv")) {
         assert_eq!(run["steps_per_s"], "", "{run:?} was trained again");
     }
     assert_eq!(
-        std::fs::read_to_string(out.join("lstm_curves.csv")).unwrap(),
+        std::fs::read_to_string(out.join("lstm_losses.csv")).unwrap(),
         curves_before
     );
     let _ = std::fs::remove_dir_all(out);
