@@ -24,6 +24,19 @@ impl Invalid {
     }
 }
 
+/// Errors that may be an [`Invalid`] quantity: the binary names that quantity by the flag the
+/// user typed. Every system's error type implements it.
+pub trait AsInvalid {
+    /// The invalid quantity this error reports, if it is one.
+    fn as_invalid(&self) -> Option<&Invalid>;
+}
+
+impl AsInvalid for Invalid {
+    fn as_invalid(&self) -> Option<&Invalid> {
+        Some(self)
+    }
+}
+
 /// `Ok(())` when `holds`, else [`Invalid`] for (`name`, `value`, `rule`).
 pub fn require(
     holds: bool,

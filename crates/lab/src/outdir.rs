@@ -52,6 +52,11 @@ impl OutDir {
         self.files.iter().any(|(n, _)| n == name)
     }
 
+    /// The names of the files staged so far, in staging order.
+    pub fn names(&self) -> Vec<String> {
+        self.files.iter().map(|(n, _)| n.clone()).collect()
+    }
+
     /// Stages a text file.
     pub fn add_text(&mut self, name: &str, text: String) {
         self.add_bytes(name, text.into_bytes());

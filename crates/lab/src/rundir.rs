@@ -9,6 +9,7 @@
 //!   unless `force`: then the new run replaces the old one, whose files listed in its manifest
 //!   ([`MANIFEST`]) are removed at commit; files theorylab did not write are left alone.
 
+use crate::outdir::OutDir;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -26,8 +27,12 @@ pub enum RunDirError {
         path: PathBuf,
     },
     /// Nothing can be written there.
-    #[error("cannot write to {path}: {source}")]
+    #[error(
+        "cannot write {target}: its nearest existing folder {path} is not writable ({source})"
+    )]
     NotWritable {
+        /// The run directory asked for.
+        target: PathBuf,
         /// The directory tried.
         path: PathBuf,
         /// What the system said.
@@ -63,7 +68,11 @@ pub fn claim(path: &Path, config: &serde_json::Value, force: bool) -> Result<Cla
         });
     }
     let probe_dir = nearest_existing(path);
-    probe(&probe_dir)?;
+    probe(&probe_dir).map_err(|source| RunDirError::NotWritable {
+        target: path.to_path_buf(),
+        path: probe_dir,
+        source,
+    })?;
     if !path.is_dir() || is_empty(path) {
         return Ok(Claimed::New);
     }
@@ -127,7 +136,7 @@ fn nearest_existing(path: &Path) -> PathBuf {
 }
 
 /// Creates and removes a probe file in `dir`.
-fn probe(dir: &Path) -> Result<(), RunDirError> {
+fn probe(dir: &Path) -> std::io::Result<()> {
     let file = dir.join(format!(".theorylab-probe-{}", std::process::id()));
     let result = fs::OpenOptions::new()
         .write(true)
@@ -135,10 +144,7 @@ fn probe(dir: &Path) -> Result<(), RunDirError> {
         .open(&file)
         .map(drop);
     let _ = fs::remove_file(&file);
-    result.map_err(|source| RunDirError::NotWritable {
-        path: dir.to_path_buf(),
-        source,
-    })
+    result
 }
 
 /// Whether the directory has no entries (an unreadable one counts as not empty).
@@ -146,21 +152,21 @@ fn is_empty(dir: &Path) -> bool {
     fs::read_dir(dir).is_ok_and(|mut d| d.next().is_none())
 }
 
-/// Removes the old run's files that `claimed` lists (a [`Claimed::Replace`]); the others are
-/// left untouched.
-pub fn clear_replaced(claimed: &Claimed) {
-    if let Claimed::Replace(files) = claimed {
-        for f in files {
+/// Commits a run directory claimed by [`claim`]: stages the manifest of its files, removes the
+/// files of a run it replaces (a [`Claimed::Replace`]; others are left untouched), and writes
+/// everything atomically ([`OutDir::commit`]); returns the paths written.
+pub fn commit(mut dir: OutDir, claimed: &Claimed) -> Result<Vec<PathBuf>, String> {
+    let mut files = dir.names();
+    files.push(MANIFEST.to_string());
+    let mut text = files.join("\n");
+    text.push('\n');
+    dir.add_text(MANIFEST, text);
+    if let Claimed::Replace(old) = claimed {
+        for f in old {
             let _ = fs::remove_file(f);
         }
     }
-}
-
-/// The manifest text of a run that wrote `files` (paths relative to its directory).
-pub fn manifest(files: &[String]) -> String {
-    let mut text = files.join("\n");
-    text.push('\n');
-    text
+    dir.commit()
 }
 
 #[cfg(test)]
@@ -202,6 +208,19 @@ mod tests {
             claim(&dir, &other, true).unwrap(),
             Claimed::Replace(vec![dir.join("config.json"), dir.join("old.csv")])
         );
+        // A forced replacement removes the old run's files and keeps the foreign ones.
+        fs::write(dir.join("old.csv"), "a\n").unwrap();
+        fs::write(dir.join("mine.txt"), "keep").unwrap();
+        let claimed = claim(&dir, &other, true).unwrap();
+        let mut new = OutDir::new(&dir);
+        new.add_json("config.json", &other).unwrap();
+        commit(new, &claimed).unwrap();
+        assert!(!dir.join("old.csv").exists() && dir.join("mine.txt").exists());
+        assert_eq!(
+            fs::read_to_string(dir.join(MANIFEST)).unwrap(),
+            format!("config.json\n{MANIFEST}\n")
+        );
+        assert_eq!(claim(&dir, &other, false).unwrap(), Claimed::SameRun);
         let foreign = scratch("foreign");
         fs::create_dir_all(&foreign).unwrap();
         fs::write(foreign.join("notes.txt"), "mine").unwrap();

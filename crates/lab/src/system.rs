@@ -192,8 +192,9 @@ pub struct Reproduction {
     pub written: Vec<PathBuf>,
 }
 
-/// Runs `systems` at `scale` into the run directory `out`: every system's
-/// [`prepare`](System::prepare) first (nothing runs if one refuses), then each
+/// Runs `systems` at `scale` into the run directory `out`: the directory is checked against
+/// the output-directory policy ([`crate::rundir`], `force` to replace another run) and every
+/// system's [`prepare`](System::prepare) runs first (nothing runs if one refuses), then each
 /// [`reproduce`](System::reproduce) with a progress bar (hidden when `quiet`), checkpoints
 /// under `out/checkpoints/NAME-SCALE/`; then `report.html` (claims first, a table of contents,
 /// a section per experiment), `claims.json`, `config.json` (the version, the systems, the
@@ -203,11 +204,17 @@ pub fn reproduce(
     scale: Scale,
     out: &Path,
     quiet: bool,
+    force: bool,
 ) -> Result<Reproduction, BoxError> {
+    let names: Vec<&str> = systems.iter().map(|s| s.name()).collect();
+    let config = crate::outdir::config_record(
+        "reproduce",
+        serde_json::json!({ "systems": names, "scale": scale }),
+    );
+    let claimed = crate::rundir::claim(out, &config, force)?;
     for system in systems {
         system.prepare(scale)?;
     }
-    let names: Vec<&str> = systems.iter().map(|s| s.name()).collect();
     let mut report = Report::new(
         &format!("theorylab reproduce {} ({})", names.join(", "), scale.name()),
         "Each row of the claims table is a statement, what theory predicts, what theorylab measured, the tolerance \
@@ -246,17 +253,11 @@ pub fn reproduce(
     dir.add_text("report.html", report.to_html(&claims));
     dir.add_json("claims.json", &claims)?;
     dir.add_csv("claims.csv", &claims_table(&claims));
-    dir.add_json(
-        "config.json",
-        &crate::outdir::config_record(
-            "reproduce",
-            serde_json::json!({ "systems": names, "scale": scale }),
-        ),
-    )?;
+    dir.add_json("config.json", &config)?;
     dir.add_json(
         "summary.json",
         &serde_json::json!({ "claims": claims.len(), "failed": tally.failed(), "tally": tally }),
     )?;
-    let written = dir.commit()?;
+    let written = crate::rundir::commit(dir, &claimed)?;
     Ok(Reproduction { claims, written })
 }

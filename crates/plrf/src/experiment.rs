@@ -115,6 +115,31 @@ impl Setup {
     }
 }
 
+/// What a run holds in memory, for [`Setup::memory_bytes`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Footprint {
+    /// Whether it draws the instance W (v×d) and its eigendecomposition: an empirical
+    /// spectrum, or the eigen or exact sampler.
+    pub instance: bool,
+    /// ODE grid points per optimizer (0 without an ODE).
+    pub ode_points: usize,
+}
+
+/// Estimated peak memory in bytes of a run on a v×d problem with `optimizers` optimizers: W
+/// and its decomposition (about 2·v·d + 3·d² numbers) when drawn, and per optimizer the ODE's
+/// per-mode state (8 numbers per mode) and curve. Cheap: it is meant to refuse a run before
+/// anything is allocated or summed.
+pub fn memory_bytes(v: usize, d: usize, optimizers: usize, footprint: Footprint) -> u64 {
+    let (v, d) = (v as f64, d as f64);
+    let instance = if footprint.instance {
+        2.0 * v * d + 3.0 * d * d
+    } else {
+        0.0
+    };
+    let per_optimizer = 8.0 * d + 2.0 * footprint.ode_points as f64;
+    (8.0 * (instance + optimizers as f64 * per_optimizer)).min(u64::MAX as f64) as u64
+}
+
 /// Checks that every override is a finite number (and γ2 ≥ 0).
 pub fn check_overrides(o: &Overrides) -> Result<(), String> {
     let named = [

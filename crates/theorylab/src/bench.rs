@@ -1,6 +1,7 @@
 //! `theorylab bench NAME`: a registered system's performance measurements, next to their
 //! targets and baselines.
 
+use crate::output::Ctx;
 use crate::{systems, Outcome};
 use clap::builder::{PossibleValue, PossibleValuesParser};
 use clap::Args;
@@ -27,7 +28,7 @@ fn targets() -> PossibleValuesParser {
     )
 }
 
-pub fn run(a: BenchArgs, quiet: bool) -> Result<Outcome, BoxError> {
+pub fn run(a: BenchArgs, ctx: &Ctx) -> Result<Outcome, BoxError> {
     if a.format == Format::Csv {
         return Err("--format: bench prints table or json (got csv)".into());
     }
@@ -35,7 +36,7 @@ pub fn run(a: BenchArgs, quiet: bool) -> Result<Outcome, BoxError> {
         .into_iter()
         .find(|s| s.name() == a.target)
         .ok_or("no such benchmark")?;
-    let bar = lab::progress::bar(system.bench_work(), &format!("bench {}", a.target), quiet);
+    let bar = ctx.bar(system.bench_work(), &format!("bench {}", a.target));
     let progress = |units: u64, stage: &str| {
         bar.set_message(format!("bench {}: {stage}", a.target));
         bar.inc(units);

@@ -1,12 +1,11 @@
 //! `theorylab dana lstm`: a character-level LSTM language model trained with SGD, DANA,
 //! ADana and Adam, and the power-law exponent of each validation curve (spec E9).
 
-use crate::output::{commit, OutputArgs};
+use crate::output::{Ctx, OutputArgs};
 use crate::Outcome;
 use clap::{Args, Subcommand};
 use dana_burn::experiment::{curves_table, figure, runs_table, spread_table, spreads};
 use dana_burn::{run_all, Corpus, OptimizerKind, TrainConfig};
-use lab::outdir::config_record;
 use lab::progress::ProgressBar;
 use lab::seed::Seed;
 use lab::system::{BoxError, System};
@@ -78,17 +77,14 @@ pub struct LstmArgs {
     output: OutputArgs,
 }
 
-pub fn run(command: Cmd, quiet: bool) -> Result<Outcome, BoxError> {
+pub fn run(command: Cmd, ctx: &Ctx) -> Result<Outcome, BoxError> {
     let Cmd::Lstm(a) = command;
-    Ok(lstm(a, quiet)?)
+    lstm(a, ctx)
 }
 
-fn lstm(a: LstmArgs, quiet: bool) -> Result<Outcome, String> {
+fn lstm(a: LstmArgs, ctx: &Ctx) -> Result<Outcome, BoxError> {
     if !(a.clip.is_finite() && a.clip >= 0.0) {
-        return Err(format!(
-            "--clip must be a finite number ≥ 0 (got {})",
-            a.clip
-        ));
+        return Err(format!("--clip must be a finite number ≥ 0 (got {})", a.clip).into());
     }
     if a.seeds == 0 || a.seed.checked_add(a.seeds - 1).is_none() {
         return Err(format!(
@@ -96,7 +92,8 @@ fn lstm(a: LstmArgs, quiet: bool) -> Result<Outcome, String> {
             u64::MAX,
             a.seed,
             a.seeds
-        ));
+        )
+        .into());
     }
     let kinds = a
         .optimizer
@@ -124,8 +121,19 @@ fn lstm(a: LstmArgs, quiet: bool) -> Result<Outcome, String> {
         "shakespeare" => Corpus::shakespeare()?,
         path => Corpus::from_dir(&PathBuf::from(path), 0.1)?,
     };
-    let bar = lab::progress::bar((a.steps * configs.len()) as u64, "dana lstm", quiet);
-    let checkpoints = a.output.out.as_ref().map(|d| d.join("checkpoints"));
+    let mut run = a.output.start(
+        "dana lstm",
+        json!({
+            "corpus": a.corpus,
+            "vocab": corpus.vocab.len(),
+            "train_chars": corpus.train.len(),
+            "valid_chars": corpus.valid.len(),
+            "configs": configs,
+        }),
+        ctx,
+    )?;
+    let bar = ctx.bar((a.steps * configs.len()) as u64, "dana lstm");
+    let checkpoints = run.path().map(|d| d.join("checkpoints"));
     let runs = run_all(
         &configs,
         &corpus,
@@ -135,35 +143,18 @@ fn lstm(a: LstmArgs, quiet: bool) -> Result<Outcome, String> {
     )?;
     bar.finish_and_clear();
     let (summary, curves) = (runs_table(&runs), curves_table(&runs));
-    a.output.print(&summary, &curves);
-    let mut dir = a.output.dir();
-    if let Some(dir) = dir.as_mut() {
-        dir.add_json(
-            "config.json",
-            &config_record(
-                "dana lstm",
-                json!({
-                    "corpus": a.corpus,
-                    "vocab": corpus.vocab.len(),
-                    "train_chars": corpus.train.len(),
-                    "valid_chars": corpus.valid.len(),
-                    "configs": configs,
-                }),
-            ),
-        )?;
-        dir.add_csv("curves.csv", &curves);
-        dir.add_csv("spread.csv", &spread_table(&spreads(&runs)));
-        dir.add_json("summary.json", &summary.to_json())?;
-        dir.add_figure("lstm", &figure(&runs, "Char-LSTM validation loss"))?;
-    }
-    commit(dir)?;
+    run.print(&summary, &curves);
+    run.csv("curves.csv", &curves);
+    run.csv("spread.csv", &spread_table(&spreads(&runs)));
+    run.figure("lstm", &figure(&runs, "Char-LSTM validation loss"))?;
+    run.finish(&summary.to_json())?;
     Ok(Outcome::Done)
 }
 
 /// The per-step progress callback of LSTM runs (called from several threads): advances `bar`
 /// and shows the optimizer, seed and training loss of a run in progress and the tokens/s of
 /// all runs together.
-pub fn lstm_progress(bar: &ProgressBar) -> impl Fn(&TrainConfig, usize, f64) + Sync + '_ {
+fn lstm_progress(bar: &ProgressBar) -> impl Fn(&TrainConfig, usize, f64) + Sync + '_ {
     move |config, step, loss| {
         bar.inc(1);
         if step % 10 == 0 {

@@ -14,8 +14,10 @@ mod sweep_cmd;
 #[cfg(test)]
 mod toy_cmd;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use lab::system::{BoxError, System};
+use output::Ctx;
+use std::ffi::OsString;
 use std::process::ExitCode;
 
 /// The registry: one line per paper, `Variant => module` (with its doc comment as the help
@@ -57,15 +59,15 @@ macro_rules! papers {
         }
 
         /// Runs the parsed command.
-        fn dispatch(command: Command, quiet: bool) -> Result<Outcome, BoxError> {
+        fn dispatch(command: Command, ctx: &Ctx) -> Result<Outcome, BoxError> {
             match command {
                 $(
                     $(#[cfg($cfg)])?
-                    Command::$variant { command } => $module::run(command, quiet),
+                    Command::$variant { command } => $module::run(command, ctx),
                 )*
-                Command::Reproduce(args) => reproduce_cmd::run(args, quiet),
-                Command::Sweep { command } => sweep_cmd::run(command, quiet),
-                Command::Bench(args) => bench::run(args, quiet),
+                Command::Reproduce(args) => reproduce_cmd::run(args, ctx),
+                Command::Sweep { command } => sweep_cmd::run(command, ctx),
+                Command::Bench(args) => bench::run(args, ctx),
             }
         }
     };
@@ -92,8 +94,66 @@ pub struct Cli {
     /// Hide progress bars (they are also hidden when stdout is not a terminal).
     #[arg(long, global = true)]
     quiet: bool,
+    /// Run even where a check would refuse: a run estimated to need more memory than is
+    /// available, an --out directory that holds another run (its files are replaced), an
+    /// unstable step size (warned about instead).
+    #[arg(long, global = true)]
+    force: bool,
     #[command(subcommand)]
     pub command: Command,
+}
+
+impl Cli {
+    /// Parses `args` (the program name first), letting negative numbers reach their flags:
+    /// `--alpha -1` is the value -1 of --alpha (then refused by its own check), not an
+    /// unknown flag `-1`.
+    pub fn parse_args(args: impl IntoIterator<Item = OsString>) -> Result<Cli, clap::Error> {
+        let matches = Cli::command().try_get_matches_from(join_negative_values(args))?;
+        Cli::from_arg_matches(&matches)
+    }
+}
+
+/// `--flag -1.5` (and `--flag -1,2`, `--flag -inf`) written as `--flag=-1.5`, so that a value
+/// starting with a minus sign is not read as a flag.
+fn join_negative_values(args: impl IntoIterator<Item = OsString>) -> Vec<OsString> {
+    let numeric = |s: &str| {
+        let rest = s.strip_prefix('-').unwrap_or("");
+        rest.starts_with(|c: char| c.is_ascii_digit() || c == '.')
+            || rest.to_ascii_lowercase().starts_with("inf")
+            || rest.to_ascii_lowercase().starts_with("nan")
+    };
+    let mut out: Vec<OsString> = Vec::new();
+    for arg in args {
+        let joined = match (out.last().and_then(|a| a.to_str()), arg.to_str()) {
+            (Some(flag), Some(value))
+                if flag.starts_with("--") && !flag.contains('=') && numeric(value) =>
+            {
+                Some(format!("{flag}={value}"))
+            }
+            _ => None,
+        };
+        match joined {
+            Some(j) => *out.last_mut().expect("a previous argument") = j.into(),
+            None => out.push(arg),
+        }
+    }
+    out
+}
+
+/// Refuses a thread count of 0 or above 4× the cores, and warns above the cores.
+fn check_threads(n: usize, cores: usize) -> Result<Option<String>, String> {
+    if n == 0 {
+        return Err("--threads must be at least 1".into());
+    }
+    if n > 4 * cores {
+        return Err(format!(
+            "--threads {n} is more than 4× the {cores} available cores (at most {})",
+            4 * cores
+        ));
+    }
+    Ok((n > cores).then(|| {
+        format!("--threads {n} is more than the {cores} available cores: results are the same, the run is not faster")
+    }))
 }
 
 /// How a command ended when it did not fail on its input.
@@ -116,7 +176,7 @@ pub fn one_line(e: &clap::Error) -> String {
 }
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match Cli::parse_args(std::env::args_os()) {
         Ok(cli) => cli,
         Err(e) if !e.use_stderr() => {
             // --help and --version.
@@ -129,9 +189,14 @@ fn main() -> ExitCode {
         }
     };
     if let Some(n) = cli.threads {
-        if n == 0 {
-            eprintln!("error: --threads must be at least 1");
-            return ExitCode::from(2);
+        let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
+        match check_threads(n, cores) {
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
+            Ok(Some(warning)) => eprintln!("warning: {warning}"),
+            Ok(None) => {}
         }
         if let Err(e) = rayon::ThreadPoolBuilder::new()
             .num_threads(n)
@@ -141,7 +206,11 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     }
-    match dispatch(cli.command, cli.quiet) {
+    let ctx = Ctx {
+        quiet: cli.quiet,
+        force: cli.force,
+    };
+    match dispatch(cli.command, &ctx) {
         Ok(Outcome::Done) => ExitCode::SUCCESS,
         Ok(Outcome::CheckFailed) => ExitCode::from(1),
         Err(e) => {
@@ -165,4 +234,38 @@ fn chain(error: &(dyn std::error::Error + 'static)) -> String {
         source = e.source();
     }
     line.replace('\n', " ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn joined(args: &[&str]) -> Vec<String> {
+        join_negative_values(args.iter().map(OsString::from))
+            .into_iter()
+            .map(|a| a.into_string().unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn negative_values_stay_with_their_flags() {
+        assert_eq!(
+            joined(&["t", "--alpha", "-1", "--d", "-5", "--lambda", "-0.5,1", "--x", "-inf"]),
+            ["t", "--alpha=-1", "--d=-5", "--lambda=-0.5,1", "--x=-inf"]
+        );
+        // Flags, words and values that are not negative numbers are left alone.
+        assert_eq!(
+            joined(&["t", "--quiet", "--alpha", "1", "--out", "-dir", "--y=-2", "-1"]),
+            ["t", "--quiet", "--alpha", "1", "--out", "-dir", "--y=-2", "-1"]
+        );
+    }
+
+    #[test]
+    fn thread_counts_are_bounded_by_the_cores() {
+        assert!(check_threads(0, 2).is_err());
+        assert_eq!(check_threads(2, 2), Ok(None));
+        assert!(check_threads(8, 2).unwrap().is_some());
+        let err = check_threads(9, 2).unwrap_err();
+        assert!(err.contains("at most 8"), "{err}");
+    }
 }

@@ -1,11 +1,10 @@
-//! `theorylab plrf simulate|ode|recursion`.
+//! `theorylab plrf simulate|ode|recursion|slopes|frontier|phases`.
 
-use crate::output::{commit, warn, OutputArgs};
+use crate::output::{warn, Ctx, OutputArgs, Run};
 use crate::Outcome;
 use clap::{Args, Subcommand};
-use lab::outdir::config_record;
 use lab::system::{BoxError, System};
-use plrf::experiment::{self, Curves, Setup, SimulateSettings};
+use plrf::experiment::{self, Curves, Footprint, Setup, SimulateSettings};
 use plrf::frontier::{frontiers, FrontierSettings};
 use plrf::ode::OdeSettings;
 use plrf::reference::{compare, read_reference};
@@ -87,9 +86,6 @@ pub struct OptimizerArgs {
     /// Δ(t) = δ/(δ+t) (delta-plus-t), δ/(1+t) (one-plus-t) or δ (constant) [DANA delta-plus-t, SGD-M constant].
     #[arg(long, value_name = "CONVENTION")]
     delta_convention: Option<DeltaConvention>,
-    /// Run even when c·λ_max ≥ 2B/(B+1) at t = 0 (unstable step size); warns instead.
-    #[arg(long)]
-    force: bool,
 }
 
 impl OptimizerArgs {
@@ -105,20 +101,42 @@ impl OptimizerArgs {
     }
 }
 
-/// Accepts integers written plainly or in scientific notation (1e5).
+/// Accepts whole numbers written plainly or in scientific notation (1e5), from 0 to 9·10¹⁵
+/// (exact in f64), and says which of those conditions a value breaks.
 fn parse_count(s: &str) -> Result<u64, String> {
     let x: f64 = s
         .trim()
         .parse()
         .map_err(|_| format!("'{s}' is not a number"))?;
-    if !(x.is_finite() && x >= 0.0 && x.fract() == 0.0 && x <= 9.0e15) {
-        return Err(format!("'{s}' is not a whole number ≥ 0"));
+    if !x.is_finite() {
+        Err(format!("'{s}' is not finite"))
+    } else if x < 0.0 {
+        Err(format!("'{s}' is negative (a count is ≥ 0)"))
+    } else if x.fract() != 0.0 {
+        Err(format!("'{s}' is not a whole number"))
+    } else if x > 9.0e15 {
+        Err(format!("'{s}' is too large (at most 9e15)"))
+    } else {
+        Ok(x as u64)
     }
-    Ok(x as u64)
 }
 
 impl ProblemArgs {
-    fn setup(&self) -> Result<Setup, String> {
+    /// Refuses a run whose memory estimate does not fit, from the flags alone (before the
+    /// problem's O(v) set-up).
+    fn check_memory(&self, footprint: Footprint, ctx: &Ctx) -> Result<(), BoxError> {
+        let optimizers = self.optimizers.optimizer.split(',').count();
+        let v = self.v.unwrap_or(4 * self.d);
+        ctx.memory(experiment::memory_bytes(
+            v as usize,
+            self.d as usize,
+            optimizers,
+            footprint,
+        ))
+    }
+
+    /// The validated problem and optimizers; an unstable step size only warns with --force.
+    fn setup(&self, ctx: &Ctx) -> Result<Setup, String> {
         let v = self.v.unwrap_or(4 * self.d);
         let problem = Problem::new(self.alpha, self.beta, v as usize, self.d as usize)?;
         let o = &self.optimizers;
@@ -128,7 +146,7 @@ impl ProblemArgs {
             self.seed,
             &o.optimizer,
             &o.overrides(),
-            o.force,
+            ctx.force,
         )
     }
 }
@@ -286,23 +304,23 @@ fn parse_range(s: &str) -> Result<(f64, f64), String> {
     }
 }
 
-pub fn run(command: Cmd, quiet: bool) -> Result<Outcome, BoxError> {
-    Ok(match command {
-        Cmd::Simulate(a) => simulate(a, quiet),
-        Cmd::Ode(a) => ode(a, quiet),
-        Cmd::Recursion(a) => recursion(a, quiet),
-        Cmd::Slopes(a) => slopes(a, quiet),
-        Cmd::Frontier(a) => frontier(a, quiet),
-        Cmd::Phases(a) => phases(a),
-    }?)
+pub fn run(command: Cmd, ctx: &Ctx) -> Result<Outcome, BoxError> {
+    match command {
+        Cmd::Simulate(a) => simulate(a, ctx),
+        Cmd::Ode(a) => ode(a, ctx),
+        Cmd::Recursion(a) => recursion(a, ctx),
+        Cmd::Slopes(a) => slopes(a, ctx),
+        Cmd::Frontier(a) => frontier(a, ctx),
+        Cmd::Phases(a) => phases(a, ctx),
+    }
 }
 
-fn config(command: &str, setup: &Setup, extra: serde_json::Value) -> serde_json::Value {
-    config_record(command, json!({ "setup": setup, "settings": extra }))
+/// The config.json fields of a run on `setup`.
+fn config(setup: &Setup, extra: serde_json::Value) -> serde_json::Value {
+    json!({ "setup": setup, "settings": extra })
 }
 
-fn simulate(a: SimulateArgs, quiet: bool) -> Result<Outcome, String> {
-    let setup = a.problem.setup()?;
+fn simulate(a: SimulateArgs, ctx: &Ctx) -> Result<Outcome, BoxError> {
     let settings = SimulateSettings {
         steps: a.steps,
         seeds: a.seeds,
@@ -310,44 +328,62 @@ fn simulate(a: SimulateArgs, quiet: bool) -> Result<Outcome, String> {
         with_ode: a.with_ode.then_some(a.dt),
     };
     if a.with_ode && !(a.dt.is_finite() && a.dt > 0.0) {
-        return Err(format!("--dt must be a finite number > 0 (got {})", a.dt));
+        return Err(format!("--dt must be a finite number > 0 (got {})", a.dt).into());
     }
+    let ode_points = settings.with_ode.map_or(0, |dt| {
+        OdeSettings {
+            t_max: a.steps as f64,
+            dt,
+            batch: 1,
+            approximate: false,
+        }
+        .points()
+    });
+    a.problem.check_memory(
+        Footprint {
+            instance: a.sampler != SamplerKind::Theory,
+            ode_points,
+        },
+        ctx,
+    )?;
+    let setup = a.problem.setup(ctx)?;
+    let mut run = a
+        .output
+        .start("plrf simulate", config(&setup, json!(settings)), ctx)?;
     let work = setup.optimizers.len() as u64 * a.seeds * a.steps;
-    let bar = lab::progress::bar(work, "plrf simulate", quiet);
-    let cfg = config("plrf simulate", &setup, json!(settings));
+    let bar = ctx.bar(work, "plrf simulate");
     let sim = experiment::run_simulate(setup, settings, &|n| bar.inc(n))?;
     bar.finish_and_clear();
     warn(&sim.warnings);
-    a.output.print(&sim.decade_table(), &sim.table());
-    let mut dir = a.output.dir();
-    if let Some(dir) = dir.as_mut() {
-        dir.add_json("config.json", &cfg)?;
-        dir.add_csv("simulate.csv", &sim.table());
-        dir.add_csv("runs.csv", &sim.runs_table());
-        if let Some(ode) = &sim.ode {
-            dir.add_csv("ode.csv", &ode.table());
-        }
-        dir.add_json("summary.json", &sim.summary())?;
-        dir.add_figure("risk", &sim.figure("PLRF: simulated runs"))?;
+    run.print(&sim.decade_table(), &sim.table());
+    run.csv("simulate.csv", &sim.table());
+    run.csv("runs.csv", &sim.runs_table());
+    if let Some(ode) = &sim.ode {
+        run.csv("ode.csv", &ode.table());
     }
-    commit(dir)?;
+    run.figure("risk", &sim.figure("PLRF: simulated runs"))?;
+    run.finish(&sim.summary())?;
     Ok(Outcome::Done)
 }
 
-/// Solves the ODE of every optimizer with a progress bar; returns the config record too.
+/// Starts the output of an ODE run and solves the ODE of every optimizer with a progress bar.
 fn solve_odes(
     command: &str,
     setup: Setup,
     spectrum: &SpectrumArgs,
     settings: OdeSettings,
-    quiet: bool,
-) -> Result<(serde_json::Value, Curves), String> {
-    let bar = lab::progress::bar(experiment::ode_work(&setup, &settings), command, quiet);
-    let cfg = config(
+    output: &OutputArgs,
+    ctx: &Ctx,
+) -> Result<(Run, Curves), BoxError> {
+    let run = output.start(
         command,
-        &setup,
-        json!({ "spectrum": spectrum.spectrum, "limit_loss": spectrum.limit_loss, "ode": settings }),
-    );
+        config(
+            &setup,
+            json!({ "spectrum": spectrum.spectrum, "limit_loss": spectrum.limit_loss, "ode": settings }),
+        ),
+        ctx,
+    )?;
+    let bar = ctx.bar(experiment::ode_work(&setup, &settings), command);
     let curves = experiment::run_ode(
         setup,
         spectrum.spectrum,
@@ -356,30 +392,50 @@ fn solve_odes(
         &|n| bar.inc(n),
     )?;
     bar.finish_and_clear();
-    Ok((cfg, curves))
+    warn(&curves.warnings);
+    Ok((run, curves))
 }
 
-fn ode(a: OdeArgs, quiet: bool) -> Result<Outcome, String> {
-    let setup = a.problem.setup()?;
+/// Validates the ODE settings and refuses an ODE run that cannot fit in memory, before the
+/// problem is set up.
+fn check_ode(
+    problem: &ProblemArgs,
+    spectrum: &SpectrumArgs,
+    settings: &OdeSettings,
+    ctx: &Ctx,
+) -> Result<(), BoxError> {
+    settings.validate()?;
+    problem.check_memory(
+        Footprint {
+            instance: spectrum.spectrum == SpectrumSource::Empirical,
+            ode_points: settings.points(),
+        },
+        ctx,
+    )
+}
+
+fn ode(a: OdeArgs, ctx: &Ctx) -> Result<Outcome, BoxError> {
     let settings = OdeSettings {
         t_max: a.t_max,
         dt: a.dt,
-        batch: setup.batch,
+        batch: a.problem.batch as usize,
         approximate: a.approximate,
     };
-    settings.validate()?;
+    check_ode(&a.problem, &a.spectrum, &settings, ctx)?;
+    let setup = a.problem.setup(ctx)?;
     if !(a.tolerance.is_finite() && a.tolerance >= 0.0) {
         return Err(format!(
             "--tolerance must be a finite number ≥ 0 (got {})",
             a.tolerance
-        ));
+        )
+        .into());
     }
     let reference = a.reference.as_deref().map(read_reference).transpose()?;
-    let (cfg, curves) = solve_odes("plrf ode", setup, &a.spectrum, settings, quiet)?;
+    let (run, curves) = solve_odes("plrf ode", setup, &a.spectrum, settings, &a.output, ctx)?;
     let mut outcome = Outcome::Done;
     let mut summary = curves.summary();
     match &reference {
-        None => a.output.print(&curves.decade_table(), &curves.table()),
+        None => run.print(&curves.decade_table(), &curves.table()),
         Some(points) => {
             let rows = compare(points, &curves.curves)?;
             let mut table = lab::table::Table::new([
@@ -400,7 +456,7 @@ fn ode(a: OdeArgs, quiet: bool) -> Result<Outcome, String> {
                     r.relative_difference.into(),
                 ]);
             }
-            a.output.print(&table, &table);
+            run.print(&table, &table);
             let worst = rows
                 .iter()
                 .map(|r| r.relative_difference)
@@ -418,30 +474,28 @@ fn ode(a: OdeArgs, quiet: bool) -> Result<Outcome, String> {
             }
         }
     }
-    warn(&curves.warnings);
-    write_curves(
-        &a.output,
-        &cfg,
-        &curves,
-        summary,
-        "ode.csv",
-        "PLRF: loss ODE",
-    )?;
+    finish_curves(run, &curves, summary, "ode.csv", "PLRF: loss ODE")?;
     Ok(outcome)
 }
 
-fn recursion(a: RecursionArgs, quiet: bool) -> Result<Outcome, String> {
-    let setup = a.problem.setup()?;
-    let bar = lab::progress::bar(
-        setup.optimizers.len() as u64 * a.steps,
+fn recursion(a: RecursionArgs, ctx: &Ctx) -> Result<Outcome, BoxError> {
+    a.problem.check_memory(
+        Footprint {
+            instance: a.spectrum.spectrum == SpectrumSource::Empirical,
+            ode_points: 0,
+        },
+        ctx,
+    )?;
+    let setup = a.problem.setup(ctx)?;
+    let run = a.output.start(
         "plrf recursion",
-        quiet,
-    );
-    let cfg = config(
-        "plrf recursion",
-        &setup,
-        json!({ "spectrum": a.spectrum.spectrum, "limit_loss": a.spectrum.limit_loss, "steps": a.steps }),
-    );
+        config(
+            &setup,
+            json!({ "spectrum": a.spectrum.spectrum, "limit_loss": a.spectrum.limit_loss, "steps": a.steps }),
+        ),
+        ctx,
+    )?;
+    let bar = ctx.bar(setup.optimizers.len() as u64 * a.steps, "plrf recursion");
     let curves = experiment::run_recursion(
         setup,
         a.spectrum.spectrum,
@@ -451,71 +505,58 @@ fn recursion(a: RecursionArgs, quiet: bool) -> Result<Outcome, String> {
     )?;
     bar.finish_and_clear();
     warn(&curves.warnings);
-    a.output.print(&curves.decade_table(), &curves.table());
-    write_curves(
-        &a.output,
-        &cfg,
+    run.print(&curves.decade_table(), &curves.table());
+    let summary = curves.summary();
+    finish_curves(
+        run,
         &curves,
-        curves.summary(),
+        summary,
         "recursion.csv",
         "PLRF: exact moment recursion",
     )?;
     Ok(Outcome::Done)
 }
 
-fn write_curves(
-    output: &OutputArgs,
-    cfg: &serde_json::Value,
+/// Writes the curves, their figure and `summary`.
+fn finish_curves(
+    mut run: Run,
     curves: &Curves,
     summary: serde_json::Value,
     csv_name: &str,
     title: &str,
-) -> Result<(), String> {
-    let mut dir = output.dir();
-    if let Some(dir) = dir.as_mut() {
-        dir.add_json("config.json", cfg)?;
-        dir.add_csv(csv_name, &curves.table());
-        dir.add_json("summary.json", &summary)?;
-        dir.add_figure("risk", &curves.figure(title))?;
-    }
-    commit(dir)
+) -> Result<(), BoxError> {
+    run.csv(csv_name, &curves.table());
+    run.figure("risk", &curves.figure(title))?;
+    run.finish(&summary)
 }
 
-fn slopes(a: SlopesArgs, quiet: bool) -> Result<Outcome, String> {
-    let setup = a.problem.setup()?;
+fn slopes(a: SlopesArgs, ctx: &Ctx) -> Result<Outcome, BoxError> {
     let settings = OdeSettings {
         t_max: a.t_max,
         dt: a.dt,
-        batch: setup.batch,
+        batch: a.problem.batch as usize,
         approximate: false,
     };
-    settings.validate()?;
-    let (cfg, curves) = solve_odes("plrf slopes", setup, &a.spectrum, settings, quiet)?;
-    warn(&curves.warnings);
+    check_ode(&a.problem, &a.spectrum, &settings, ctx)?;
+    let setup = a.problem.setup(ctx)?;
+    let (mut run, curves) =
+        solve_odes("plrf slopes", setup, &a.spectrum, settings, &a.output, ctx)?;
     let rows = scaling::slope_rows(&curves);
     let table = scaling::slope_table(&rows);
-    a.output.print(&table, &table);
-    let mut dir = a.output.dir();
-    if let Some(dir) = dir.as_mut() {
-        let names: Vec<String> = curves.curves.iter().map(|c| c.0.clone()).collect();
-        dir.add_json("config.json", &cfg)?;
-        dir.add_csv("decade_slopes.csv", &table);
-        dir.add_csv("ode.csv", &curves.table());
-        dir.add_json(
-            "summary.json",
-            &json!({ "p_inf": curves.p_inf, "slopes": rows, "warnings": curves.warnings }),
-        )?;
-        dir.add_figure(
-            "slopes",
-            &scaling::slope_figure(&rows, &names, "Local slopes of log(P − P∞)"),
-        )?;
-        dir.add_figure("risk", &curves.figure("PLRF: loss ODE"))?;
-    }
-    commit(dir)?;
+    run.print(&table, &table);
+    let names: Vec<String> = curves.curves.iter().map(|c| c.0.clone()).collect();
+    run.csv("decade_slopes.csv", &table);
+    run.csv("ode.csv", &curves.table());
+    run.figure(
+        "slopes",
+        &scaling::slope_figure(&rows, &names, "Local slopes of log(P − P∞)"),
+    )?;
+    run.figure("risk", &curves.figure("PLRF: loss ODE"))?;
+    run.finish(&json!({ "p_inf": curves.p_inf, "slopes": rows, "warnings": curves.warnings }))?;
     Ok(Outcome::Done)
 }
 
-fn frontier(a: FrontierArgs, quiet: bool) -> Result<Outcome, String> {
+fn frontier(a: FrontierArgs, ctx: &Ctx) -> Result<Outcome, BoxError> {
     Problem::new(a.alpha, a.beta, 4, 1)?;
     let presets = plrf::optimizer::parse_presets(&a.optimizers.optimizer)?;
     let overrides = a.optimizers.overrides();
@@ -539,20 +580,34 @@ fn frontier(a: FrontierArgs, quiet: bool) -> Result<Outcome, String> {
     settings.compute_max = a.f_range.1;
     settings.f_range = a.f_range;
     settings.fit_range = a.fit_range;
-    OdeSettings {
-        t_max: settings.compute_max
-            / settings.d_grid.iter().max().copied().unwrap_or(1) as f64
-            / a.batch as f64,
+    let largest = settings.d_grid.iter().max().copied().unwrap_or(1);
+    let ode = OdeSettings {
+        t_max: settings.compute_max / largest as f64 / a.batch as f64,
         dt: a.dt,
         batch: settings.batch,
         approximate: false,
-    }
-    .validate()
-    .map_err(|e| format!("{e}: raise the top of --f-range or lower the largest d"))?;
-    let bar = lab::progress::bar(
+    };
+    ode.validate()
+        .map_err(|e| format!("{e}: raise the top of --f-range or lower the largest d"))?;
+    // Every (optimizer, d) ODE may run at once: per mode 8 numbers, per grid point 2.
+    let modes: usize = settings.d_grid.iter().sum();
+    ctx.memory(
+        8 * (presets.len() * (8 * modes + 2 * ode.points() * settings.d_grid.len())) as u64,
+    )?;
+    let mut run = a.output.start(
+        "plrf frontier",
+        json!({
+            "alpha": a.alpha,
+            "beta": a.beta,
+            "optimizers": presets,
+            "overrides": overrides,
+            "settings": settings,
+        }),
+        ctx,
+    )?;
+    let bar = ctx.bar(
         (presets.len() * settings.d_grid.len()) as u64,
         "plrf frontier",
-        quiet,
     );
     let fronts = frontiers(
         a.alpha,
@@ -560,70 +615,46 @@ fn frontier(a: FrontierArgs, quiet: bool) -> Result<Outcome, String> {
         &presets,
         &overrides,
         &settings,
-        a.optimizers.force,
+        ctx.force,
         &|n| bar.inc(n),
     )?;
     bar.finish_and_clear();
     let table = scaling::frontier_table(&fronts);
-    a.output.print(&table, &table);
-    let mut dir = a.output.dir();
-    if let Some(dir) = dir.as_mut() {
-        dir.add_json(
-            "config.json",
-            &config_record(
-                "plrf frontier",
-                json!({
-                    "alpha": a.alpha,
-                    "beta": a.beta,
-                    "optimizers": presets,
-                    "overrides": overrides,
-                    "settings": settings,
-                }),
-            ),
-        )?;
-        dir.add_csv("exponents.csv", &table);
-        dir.add_csv("envelope.csv", &scaling::envelope_table(&fronts));
-        dir.add_json("summary.json", &table.to_json())?;
-        dir.add_figure(
-            "frontier",
-            &scaling::frontier_panels(&fronts, "Loss vs compute for each d, and the envelope"),
-        )?;
-        dir.add_figure(
-            "d_star",
-            &scaling::d_star_figure(&fronts, "Compute-optimal model size d*(f)"),
-        )?;
-    }
-    commit(dir)?;
+    run.print(&table, &table);
+    run.csv("exponents.csv", &table);
+    run.csv("envelope.csv", &scaling::envelope_table(&fronts));
+    run.figure(
+        "frontier",
+        &scaling::frontier_panels(&fronts, "Loss vs compute for each d, and the envelope"),
+    )?;
+    run.figure(
+        "d_star",
+        &scaling::d_star_figure(&fronts, "Compute-optimal model size d*(f)"),
+    )?;
+    run.finish(&table.to_json())?;
     Ok(Outcome::Done)
 }
 
-fn phases(a: PhasesArgs) -> Result<Outcome, String> {
+fn phases(a: PhasesArgs, ctx: &Ctx) -> Result<Outcome, BoxError> {
     if a.grid < 2 || a.grid > 2000 {
-        return Err(format!(
-            "--grid must be between 2 and 2000 (got {})",
-            a.grid
-        ));
+        return Err(format!("--grid must be between 2 and 2000 (got {})", a.grid).into());
     }
+    let mut run = a.output.start(
+        "plrf phases",
+        json!({
+            "alpha_range": a.alpha_range,
+            "beta_range": a.beta_range,
+            "grid": a.grid,
+        }),
+        ctx,
+    )?;
     let table = plrf::phases::phase_table();
-    a.output.print(&table, &table);
-    let mut dir = a.output.dir();
-    if let Some(dir) = dir.as_mut() {
-        let map = plrf::phases::phase_map(a.alpha_range, a.beta_range, a.grid as usize);
-        dir.add_json(
-            "config.json",
-            &config_record(
-                "plrf phases",
-                json!({
-                    "alpha_range": a.alpha_range,
-                    "beta_range": a.beta_range,
-                    "grid": a.grid,
-                }),
-            ),
-        )?;
-        dir.add_csv("regions.csv", &table);
-        dir.add_json("summary.json", &table.to_json())?;
-        dir.add_figure("phases", &map)?;
-    }
-    commit(dir)?;
+    run.print(&table, &table);
+    run.csv("regions.csv", &table);
+    run.figure(
+        "phases",
+        &plrf::phases::phase_map(a.alpha_range, a.beta_range, a.grid as usize),
+    )?;
+    run.finish(&table.to_json())?;
     Ok(Outcome::Done)
 }

@@ -1,5 +1,6 @@
 //! `theorylab reproduce`: every registered system's experiments, a claims table, report.html.
 
+use crate::output::Ctx;
 use crate::{systems, Outcome};
 use clap::builder::{PossibleValue, PossibleValuesParser};
 use clap::Args;
@@ -44,13 +45,20 @@ fn targets() -> PossibleValuesParser {
     )
 }
 
-pub fn run(a: ReproduceArgs, quiet: bool) -> Result<Outcome, BoxError> {
+pub fn run(a: ReproduceArgs, ctx: &Ctx) -> Result<Outcome, BoxError> {
     let scale = if a.full { Scale::Full } else { Scale::Quick };
     let selected: Vec<_> = systems()
         .into_iter()
         .filter(|s| a.target == "all" || s.name() == a.target)
         .collect();
-    let done = lab::system::reproduce(&selected, scale, &a.out, quiet)?;
+    let done =
+        lab::system::reproduce(&selected, scale, &a.out, ctx.quiet, ctx.force).map_err(|e| {
+            match e.downcast_ref::<lab::rundir::RunDirError>() {
+                Some(lab::rundir::RunDirError::Occupied { .. }) => format!("--out: {e} (--force)"),
+                Some(_) => format!("--out: {e}"),
+                None => e.to_string(),
+            }
+        })?;
     let claims = done.claims;
     match a.format {
         // The claims as in claims.json: the numbers each verdict comes from, with the columns.

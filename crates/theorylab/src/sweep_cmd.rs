@@ -1,9 +1,9 @@
 //! `theorylab sweep run|status|collect`: resumable parameter sweeps of any theorylab
 //! command, each point a child process writing its own run directory.
 
-use crate::output::warn;
+use crate::output::{warn, Ctx};
 use crate::{one_line, Cli, Outcome};
-use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Subcommand, ValueEnum};
 use lab::sweep::{collect, run_local, run_point, slurm_script, Point, PointRunner, State, Sweep};
 use lab::table::{render, Format, Table};
 use std::path::{Path, PathBuf};
@@ -122,7 +122,7 @@ fn check(args: &[String]) -> Result<(), String> {
         .into_iter()
         .chain(args.iter().cloned())
         .chain(["--out".into(), "x".into()]);
-    Cli::try_parse_from(argv)
+    Cli::parse_args(argv.map(Into::into))
         .map(|_| ())
         .map_err(|e| one_line(&e).trim_start_matches("error: ").to_string())
 }
@@ -193,8 +193,8 @@ impl PointRunner for ChildRunner {
     }
 }
 
-pub fn run(command: SweepCommand, quiet: bool) -> Result<Outcome, lab::system::BoxError> {
-    Ok(sweep(command, quiet)?)
+pub fn run(command: SweepCommand, ctx: &Ctx) -> Result<Outcome, lab::system::BoxError> {
+    Ok(sweep(command, ctx.quiet)?)
 }
 
 fn sweep(command: SweepCommand, quiet: bool) -> Result<Outcome, String> {

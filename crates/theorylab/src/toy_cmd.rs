@@ -48,7 +48,7 @@ pub enum Cmd {
     Add,
 }
 
-pub fn run(command: Cmd, _quiet: bool) -> Result<Outcome, BoxError> {
+pub fn run(command: Cmd, _ctx: &crate::Ctx) -> Result<Outcome, BoxError> {
     let Cmd::Add = command;
     println!("4");
     Ok(Outcome::Done)
@@ -98,7 +98,13 @@ mod tests {
         ])
         .unwrap();
         assert!(matches!(
-            crate::dispatch(cli.command, true),
+            crate::dispatch(
+                cli.command,
+                &crate::Ctx {
+                    quiet: true,
+                    force: false
+                }
+            ),
             Ok(Outcome::Done)
         ));
         let claims: serde_json::Value =

@@ -167,6 +167,154 @@ fn bad_input_is_refused_with_one_line_and_nothing_written() {
     }
 }
 
+/// Runs theorylab and returns (exit code, stderr, stdout).
+fn refused(args: &[&str]) -> (Option<i32>, String, String) {
+    let out = theorylab(args);
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+#[test]
+fn impossible_runs_are_refused_before_computing() {
+    // Thread counts above 4x the cores (the message names the limit).
+    let (code, err, _) = refused(&["--threads", "100000", "plrf", "phases"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("at most") && err.contains("--threads"),
+        "{err}"
+    );
+    // A run that cannot fit in memory: the estimate and the available memory, and --force.
+    let start = std::time::Instant::now();
+    let (code, err, out) = refused(&[
+        "plrf",
+        "ode",
+        "--alpha",
+        "1",
+        "--beta",
+        "0.3",
+        "--d",
+        "1e10",
+        "--optimizer",
+        "sgd",
+    ]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("GiB") && err.contains("--force"), "{err}");
+    assert!(out.is_empty());
+    assert!(start.elapsed().as_secs() < 60, "not refused at once");
+    // Negative numbers reach their flag's own check.
+    for (flag, value) in [("--alpha", "-1"), ("--d", "-5"), ("--limit-loss", "-1")] {
+        let mut args = vec!["plrf", "ode", "--alpha", "1", "--beta", "0.3", "--d", "10"];
+        args.extend(["--optimizer", "sgd", flag, value]);
+        let (code, err, _) = refused(&args);
+        assert_eq!(code, Some(2), "{flag}: {err}");
+        assert!(
+            err.contains(flag) && !err.contains("unexpected argument"),
+            "{flag}: {err}"
+        );
+    }
+    // A count that is whole but too large says so.
+    let (code, err, _) = refused(&[
+        "plrf",
+        "simulate",
+        "--alpha",
+        "1",
+        "--beta",
+        "0.3",
+        "--d",
+        "10",
+        "--optimizer",
+        "sgd",
+        "--steps",
+        "1e16",
+    ]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("too large") && err.contains("--steps"),
+        "{err}"
+    );
+}
+
+#[test]
+fn output_directories_are_checked_first_and_never_mixed() {
+    let frontier = [
+        "plrf",
+        "frontier",
+        "--alpha",
+        "1",
+        "--beta",
+        "0.3",
+        "--optimizer",
+        "sgd,dana-decaying",
+    ];
+    // An --out that cannot be written is refused before the (seconds-long) computation.
+    for bad in ["/proc/theorylab-x", "/dev/null"] {
+        let start = std::time::Instant::now();
+        let (code, err, out) = refused(&[&frontier[..], &["--out", bad]].concat());
+        assert_eq!(code, Some(2), "{bad}: {err}");
+        assert!(err.contains("--out") && err.contains(bad), "{bad}: {err}");
+        assert!(
+            out.is_empty(),
+            "{bad}: the table was printed before the refusal"
+        );
+        assert!(start.elapsed().as_secs() < 30, "{bad}: not refused at once");
+    }
+    // The same configuration reruns; another is refused; --force replaces the old run.
+    let dir = scratch("policy");
+    let ode = |d: &str, extra: &[&str]| {
+        let mut args = vec![
+            "plrf",
+            "ode",
+            "--alpha",
+            "1",
+            "--beta",
+            "0.3",
+            "--optimizer",
+            "sgd",
+            "--t-max",
+            "1e3",
+            "--d",
+            d,
+            "--out",
+        ];
+        args.push(dir.to_str().unwrap());
+        args.extend(extra);
+        refused(&args)
+    };
+    assert_eq!(ode("50", &[]).0, Some(0));
+    assert_eq!(ode("50", &[]).0, Some(0), "the same run reruns");
+    let (code, err, _) = ode("60", &[]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("another configuration") && err.contains("--force"),
+        "{err}"
+    );
+    std::fs::write(dir.join("notes.txt"), "mine").unwrap();
+    std::fs::write(dir.join("ode.csv"), "stale").unwrap();
+    assert_eq!(ode("60", &["--force"]).0, Some(0));
+    let config = std::fs::read_to_string(dir.join("config.json")).unwrap();
+    assert!(config.contains("\"d\": 60"), "{config}");
+    assert_ne!(
+        std::fs::read_to_string(dir.join("ode.csv")).unwrap(),
+        "stale"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("notes.txt")).unwrap(),
+        "mine"
+    );
+    // A directory of someone else's files is refused.
+    let foreign = scratch("foreign");
+    std::fs::create_dir_all(&foreign).unwrap();
+    std::fs::write(foreign.join("data.txt"), "x").unwrap();
+    let (code, err, _) = refused(&["plrf", "phases", "--out", foreign.to_str().unwrap()]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("no theorylab run wrote"), "{err}");
+    let _ = std::fs::remove_dir_all(dir);
+    let _ = std::fs::remove_dir_all(foreign);
+}
+
 #[test]
 fn ode_writes_a_complete_run_directory() {
     let out = scratch("ode-out");
