@@ -3,6 +3,7 @@
 
 use std::collections::BTreeSet;
 
+use lab::hash::fnv1a;
 use lab::seed::{Rng, Seed};
 use rand::RngExt;
 
@@ -247,14 +248,6 @@ fn cumulative(weights: &[f64]) -> Vec<f64> {
 fn sample(cdf: &[f64], rng: &mut Rng) -> usize {
     let u: f64 = rng.random();
     cdf.partition_point(|&c| c <= u).min(cdf.len() - 1)
-}
-
-fn fnv1a(bytes: &[u8]) -> u64 {
-    let mut h = 0xcbf2_9ce4_8422_2325u64;
-    for &b in bytes {
-        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-    }
-    h
 }
 
 /// Where `scripts/fetch-shakespeare.sh` puts the plays: `$THEORYLAB_CACHE/shakespeare`, else

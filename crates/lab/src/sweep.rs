@@ -24,6 +24,7 @@
 //! extra = ["#SBATCH --qos=normal"]
 //! ```
 
+use crate::hash::fnv1a;
 use crate::outdir::{write_atomic, SUMMARY};
 use crate::table::{Table, Value};
 use serde::{Deserialize, Serialize};
@@ -265,11 +266,7 @@ fn hash(command: &[String], flags: &BTreeMap<String, FlagValue>) -> String {
     for (k, v) in flags {
         text.push_str(&format!("{k}={}\n", v.text()));
     }
-    let mut h = 0xcbf2_9ce4_8422_2325u64;
-    for byte in text.bytes() {
-        h = (h ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
-    }
-    format!("{h:016x}")
+    format!("{:016x}", fnv1a(text.as_bytes()))
 }
 
 /// Where a point stands.
@@ -579,6 +576,15 @@ mod tests {
         let again = Sweep::parse(text, &ok).unwrap();
         assert_eq!(again.points, s.points);
         assert_ne!(s.points[0].hash, s.points[1].hash);
+    }
+
+    #[test]
+    fn point_hashes_are_stable() {
+        // The directory name of point 0 of examples/sweep-plrf-ode.toml, as earlier releases
+        // wrote it: FNV-1a of "plrf ode\nalpha=1.0\nbeta=0.3\nd=250\ndt=0.01\noptimizer=sgd\nt-max=1000000.0\n".
+        let text = include_str!("../../../examples/sweep-plrf-ode.toml");
+        let s = Sweep::parse(text, &ok).unwrap();
+        assert_eq!(s.points[0].hash, "6370219a9b23399c");
     }
 
     #[test]
