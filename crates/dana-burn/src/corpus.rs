@@ -3,8 +3,11 @@
 
 use std::collections::BTreeSet;
 
-use lab::seed::{Rng, Seed};
+use lab::hash::fnv1a;
+use lab::seed::Seed;
 use rand::RngExt;
+use rand_distr::weighted::WeightedIndex;
+use rand_distr::{Distribution, Geometric, Zipf};
 
 /// A character-level corpus: train and validation token streams over a shared vocabulary.
 #[derive(Clone, Debug, PartialEq)]
@@ -56,24 +59,20 @@ impl Corpus {
     }
 
     /// The pseudo-word vocabulary of the synthetic generator, most frequent first (rank 1
-    /// first). Distinct lowercase words of 1 + Geometric letters (mean ≈ 5), letters drawn
-    /// from a fixed non-uniform letter distribution.
+    /// first). Distinct lowercase words of 1 + Geometric(0.22) letters, at most 12 (mean ≈ 5),
+    /// letters drawn from a fixed non-uniform letter distribution.
     pub fn synthetic_words(seed: Seed, config: &SyntheticConfig) -> Vec<String> {
         let mut rng = seed.stream("dana-burn.corpus.words", 0);
         // Letter weights ∝ 1/(1 + i/4), a rough imitation of English letter skew.
-        let weights: Vec<f64> = (0..LETTERS.len())
-            .map(|i| 1.0 / (1.0 + i as f64 / 4.0))
-            .collect();
-        let cdf = cumulative(&weights);
+        let letters = WeightedIndex::new((0..LETTERS.len()).map(|i| 1.0 / (1.0 + i as f64 / 4.0)))
+            .expect("letter weights are positive and finite");
+        let extra_letters = Geometric::new(0.22).expect("0.22 is a probability");
         let mut seen = BTreeSet::new();
         let mut words = Vec::with_capacity(config.words);
         while words.len() < config.words {
-            let mut len = 1;
-            while len < 12 && rng.random::<f64>() < 0.78 {
-                len += 1;
-            }
+            let len = 1 + extra_letters.sample(&mut rng).min(11) as usize;
             let word: String = (0..len)
-                .map(|_| LETTERS[sample(&cdf, &mut rng)] as char)
+                .map(|_| LETTERS[letters.sample(&mut rng)] as char)
                 .collect();
             if seen.insert(word.clone()) {
                 words.push(word);
@@ -83,12 +82,14 @@ impl Corpus {
     }
 
     /// [`synthetic`](Self::synthetic) with explicit generator parameters.
+    ///
+    /// # Panics
+    ///
+    /// If `config.words` is 0 or `config.zipf_exponent` is negative or NaN.
     pub fn synthetic_with(seed: Seed, chars: usize, config: &SyntheticConfig) -> Corpus {
         let words = Self::synthetic_words(seed, config);
-        let weights: Vec<f64> = (1..=words.len())
-            .map(|r| (r as f64).powf(-config.zipf_exponent))
-            .collect();
-        let cdf = cumulative(&weights);
+        let zipf = Zipf::new(words.len() as f64, config.zipf_exponent)
+            .expect("a Zipf law needs at least one word and an exponent ≥ 0");
         let mut rng = seed.stream("dana-burn.corpus.text", 0);
         let mut docs = Vec::new();
         let mut total = 0;
@@ -96,7 +97,9 @@ impl Corpus {
             let target = config.document_chars.min(chars - total).max(1);
             let mut doc = String::with_capacity(target + 16);
             while doc.len() < target {
-                doc.push_str(&words[sample(&cdf, &mut rng)]);
+                // Ranks 1..=n (the min guards against rounding at the top).
+                let rank = (zipf.sample(&mut rng) as usize).min(words.len());
+                doc.push_str(&words[rank - 1]);
                 doc.push(if rng.random::<f64>() < config.newline_prob {
                     '\n'
                 } else {
@@ -230,31 +233,6 @@ impl Corpus {
             })
             .sum()
     }
-}
-
-fn cumulative(weights: &[f64]) -> Vec<f64> {
-    let total: f64 = weights.iter().sum();
-    let mut acc = 0.0;
-    weights
-        .iter()
-        .map(|w| {
-            acc += w / total;
-            acc
-        })
-        .collect()
-}
-
-fn sample(cdf: &[f64], rng: &mut Rng) -> usize {
-    let u: f64 = rng.random();
-    cdf.partition_point(|&c| c <= u).min(cdf.len() - 1)
-}
-
-fn fnv1a(bytes: &[u8]) -> u64 {
-    let mut h = 0xcbf2_9ce4_8422_2325u64;
-    for &b in bytes {
-        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-    }
-    h
 }
 
 /// Where `scripts/fetch-shakespeare.sh` puts the plays: `$THEORYLAB_CACHE/shakespeare`, else

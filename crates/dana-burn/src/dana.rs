@@ -3,7 +3,7 @@
 use burn::optim::{LearningRate, ModuleOptimizer, Optimizer, RecordState, StateSink, StateSource};
 use burn::tensor::{Device, Tensor};
 use burn_pack::Scalar;
-use plrf::schedule::{DeltaConvention, Hyper, Schedule};
+use schedules::{DeltaConvention, Hyper, Schedule};
 
 use crate::state::{take_tensor, tensor_data};
 
@@ -14,7 +14,7 @@ use crate::state::{take_tensor, tensor_data};
 /// schedules exactly. With `layerwise`, γ3 is divided by each tensor's number of entries.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Dana {
-    /// The four schedules γ1, γ2, γ3, Δ (shared with the `plrf` crate).
+    /// The four schedules γ1, γ2, γ3, Δ (the `schedules` crate, shared with `plrf`).
     pub hyper: Hyper,
     /// Layer-wise DANA: γ3 / (number of entries of the tensor).
     pub layerwise: bool,

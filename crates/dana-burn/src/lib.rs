@@ -12,10 +12,11 @@
 //!
 //! with t the 0-based step count of each parameter (kept in its state) and burn's learning
 //! rate `lr` a dimensionless multiplier of the θ update (pass `1.0` to follow the schedules
-//! exactly). The schedules are the `plrf` crate's [`Hyper`](plrf::schedule::Hyper), so
-//! [`Dana::new`] takes any PLRF preset's schedules. The decaying γ3(t) ∝ (1 + t)^{-κ3} and the
-//! vanishing Δ(t) = δ/(δ + t) make the momentum a growing average of past gradients: the γ3
-//! term acts like a step that grows with t, which is what lets DANA outscale SGD.
+//! exactly). The schedules are the `schedules` crate's [`Hyper`](schedules::Hyper), shared
+//! with `plrf`, so [`Dana::new`] takes any PLRF preset's schedules. The decaying
+//! γ3(t) ∝ (1 + t)^{-κ3} and the vanishing Δ(t) = δ/(δ + t) make the momentum a growing
+//! average of past gradients: the γ3 term acts like a step that grows with t, which is what
+//! lets DANA outscale SGD.
 //!
 //! Network presets ([`DanaConfig`], every field overridable), from the official LSTM
 //! experiment (`dana-nonquadratic-tests/lstm-1b/`, spec §3.2 last row):

@@ -53,6 +53,15 @@ fn synthetic_corpus_is_deterministic_and_zipf() {
         "rank-frequency slope {} vs −{s}",
         fit.slope
     );
+    // The most frequent word's share is 1/H(2000, s) ≈ 0.122 (s = 1): normalised over all
+    // 2000 words, not only the fitted ranks.
+    let harmonic: f64 = (1..=2000).map(|r| (r as f64).powf(-s)).sum();
+    let share = freq[0] / freq.iter().sum::<f64>();
+    assert!(
+        (share * harmonic - 1.0).abs() < 0.1,
+        "rank-1 share {share} vs {}",
+        1.0 / harmonic
+    );
 }
 
 #[test]

@@ -7,6 +7,7 @@ pub mod claims;
 pub mod error;
 pub mod fit;
 pub mod grid;
+pub mod hash;
 pub mod memory;
 pub mod outdir;
 pub mod plot;

@@ -24,13 +24,13 @@
 //! extra = ["#SBATCH --qos=normal"]
 //! ```
 
+use crate::hash::fnv1a;
 use crate::outdir::{write_atomic, SUMMARY};
 use crate::table::{Table, Value};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
 
 /// A flag value: `--name value`, or `--name` alone for `true` (omitted for `false`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -265,11 +265,7 @@ fn hash(command: &[String], flags: &BTreeMap<String, FlagValue>) -> String {
     for (k, v) in flags {
         text.push_str(&format!("{k}={}\n", v.text()));
     }
-    let mut h = 0xcbf2_9ce4_8422_2325u64;
-    for byte in text.bytes() {
-        h = (h ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
-    }
-    format!("{h:016x}")
+    format!("{:016x}", fnv1a(text.as_bytes()))
 }
 
 /// Where a point stands.
@@ -369,7 +365,8 @@ pub struct RunCounts {
     pub failed: usize,
 }
 
-/// Runs every pending point on `jobs` threads; `progress` is called once per finished point.
+/// Runs every pending point on `jobs` threads (a local rayon pool, one point per task);
+/// `progress` is called once per finished point.
 pub fn run_local(
     sweep: &Sweep,
     sweep_dir: &Path,
@@ -382,30 +379,28 @@ pub fn run_local(
         .iter()
         .filter(|p| p.state(sweep_dir) != State::Done)
         .collect();
-    let counts = Mutex::new(RunCounts {
-        skipped: sweep.points.len() - pending.len(),
-        ..Default::default()
-    });
-    let next = AtomicUsize::new(0);
-    std::thread::scope(|scope| {
-        for _ in 0..jobs.max(1).min(pending.len().max(1)) {
-            scope.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::SeqCst);
-                let Some(point) = pending.get(i) else { break };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs.max(1).min(pending.len().max(1)))
+        .build()
+        .expect("cannot start the sweep's threads");
+    // One point per task (max_len 1), so no point waits behind another while a thread idles.
+    let ok: Vec<bool> = pool.install(|| {
+        pending
+            .par_iter()
+            .with_max_len(1)
+            .map(|point| {
                 let ok = matches!(run_point(sweep, point, sweep_dir, runner), Ok(true));
-                {
-                    let mut c = counts.lock().unwrap_or_else(|e| e.into_inner());
-                    if ok {
-                        c.completed += 1;
-                    } else {
-                        c.failed += 1;
-                    }
-                }
                 progress();
-            });
-        }
+                ok
+            })
+            .collect()
     });
-    counts.into_inner().unwrap_or_else(|e| e.into_inner())
+    let completed = ok.iter().filter(|&&ok| ok).count();
+    RunCounts {
+        skipped: sweep.points.len() - pending.len(),
+        completed,
+        failed: ok.len() - completed,
+    }
 }
 
 /// The sbatch job-array script for `indices` (one task per point).
@@ -582,6 +577,15 @@ mod tests {
     }
 
     #[test]
+    fn point_hashes_are_stable() {
+        // The directory name of point 0 of examples/sweep-plrf-ode.toml, as earlier releases
+        // wrote it: FNV-1a of "plrf ode\nalpha=1.0\nbeta=0.3\nd=250\ndt=0.01\noptimizer=sgd\nt-max=1000000.0\n".
+        let text = include_str!("../../../examples/sweep-plrf-ode.toml");
+        let s = Sweep::parse(text, &ok).unwrap();
+        assert_eq!(s.points[0].hash, "6370219a9b23399c");
+    }
+
+    #[test]
     fn malformed_files_are_refused_with_a_reason() {
         let cases = [
             ("command = \"plrf ode\"\n[grid]\nd = []\n", "empty"),
@@ -642,6 +646,60 @@ mod tests {
     fn array_indices_compress_to_ranges() {
         assert_eq!(compress(&[0, 1, 2, 3, 7, 9, 10]), "0-3,7,9-10");
         assert_eq!(compress(&[4]), "4");
+    }
+
+    #[test]
+    fn run_local_runs_jobs_points_at_once_and_counts_failures() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        struct Runner {
+            active: AtomicUsize,
+            most: AtomicUsize,
+        }
+        impl PointRunner for Runner {
+            fn run(&self, _: &Sweep, point: &Point, dir: &Path) -> Result<(), String> {
+                let now = self.active.fetch_add(1, Ordering::SeqCst) + 1;
+                self.most.fetch_max(now, Ordering::SeqCst);
+                // Hold the point until 3 run at once (or 5 s pass: then the assert fails).
+                let start = std::time::Instant::now();
+                while self.most.load(Ordering::SeqCst) < 3 && start.elapsed().as_secs() < 5 {
+                    std::thread::sleep(std::time::Duration::from_millis(1));
+                }
+                self.active.fetch_sub(1, Ordering::SeqCst);
+                if point.flags["d"] == FlagValue::Int(3) {
+                    return Err("d = 3 fails".into());
+                }
+                std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+                std::fs::write(dir.join(SUMMARY), "{}").map_err(|e| e.to_string())
+            }
+        }
+        let root = std::env::temp_dir().join(format!("lab-sweep-run-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        let s = Sweep::parse("command = \"x\"\n[grid]\nd = [1, 2, 3, 4, 5, 6, 7]\n", &ok).unwrap();
+        s.prepare(&root).unwrap();
+        let runner = Runner {
+            active: AtomicUsize::new(0),
+            most: AtomicUsize::new(0),
+        };
+        let ticks = AtomicUsize::new(0);
+        let tick = || {
+            ticks.fetch_add(1, Ordering::SeqCst);
+        };
+        let counts = run_local(&s, &root, 3, &runner, &tick);
+        assert_eq!((counts.skipped, counts.completed, counts.failed), (0, 6, 1));
+        assert_eq!(
+            runner.most.load(Ordering::SeqCst),
+            3,
+            "--jobs 3 runs 3 points at once"
+        );
+        assert_eq!(ticks.load(Ordering::SeqCst), 7);
+        assert_eq!(
+            s.points[2].state(&root),
+            State::Failed("d = 3 fails".into())
+        );
+        // A rerun skips what is done and retries the failure.
+        let counts = run_local(&s, &root, 3, &runner, &tick);
+        assert_eq!((counts.skipped, counts.completed, counts.failed), (6, 0, 1));
+        let _ = std::fs::remove_dir_all(root);
     }
 
     #[test]

@@ -43,7 +43,7 @@ pub fn sampler_step_times(
 ) -> Result<(f64, f64), String> {
     let problem = Problem::new(1.0, 0.5, 4 * d, d)?;
     let inst = Instance::draw(problem, Seed(0));
-    let eig = inst.eigen()?;
+    let eig = inst.eigen(faer::Par::Seq)?;
     let tr = problem.trace();
     let eigen = seconds_per_step(&EigenSampler::from_eigen(&eig), 1.0, 0.5, tr, eigen_steps);
     let exact = seconds_per_step(&ExactSampler::new(&inst, &eig), 1.0, 0.5, tr, exact_steps);

@@ -93,7 +93,8 @@ impl Setup {
 
     fn instance(&self) -> Result<(Instance, Eigen), String> {
         let inst = Instance::draw(self.problem, self.seed);
-        let eig = inst.eigen()?;
+        // Sequential: setups run inside rayon loops, and results must not depend on threads.
+        let eig = inst.eigen(faer::Par::Seq)?;
         Ok((inst, eig))
     }
 

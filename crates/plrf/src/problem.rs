@@ -1,7 +1,10 @@
 //! The PLRF problem (spec §2.1) and one random instance W with its eigenbasis (§2.2).
 
 use crate::theory;
-use faer::Mat;
+use faer::diag::Diag;
+use faer::dyn_stack::{MemBuffer, MemStack};
+use faer::linalg::svd::{svd, svd_scratch, ComputeSvdVectors};
+use faer::{Mat, Par};
 use lab::seed::Seed;
 use rand::RngExt;
 use rand_distr::StandardNormal;
@@ -134,15 +137,26 @@ impl Instance {
             .collect()
     }
 
-    /// Thin SVD of Ŵ (single-threaded, so results do not depend on the thread count).
-    pub fn eigen(&self) -> Result<Eigen, String> {
-        faer::set_global_parallelism(faer::Par::Seq);
-        let svd = self
-            .w_hat
-            .thin_svd()
-            .map_err(|e| format!("SVD of Ŵ did not converge: {e:?}"))?;
-        let (u, s, vt) = (svd.U(), svd.S().column_vector(), svd.V());
+    /// Thin SVD of Ŵ, run by faer with the parallelism `par` (faer's process-wide setting is
+    /// neither read nor changed). Pass [`Par::Seq`] inside rayon loops, so faer does not
+    /// oversubscribe the cores, and wherever results must not depend on the thread count, as
+    /// every theorylab command does: faer's parallel SVD does not give the sequential one's bits.
+    pub fn eigen(&self, par: Par) -> Result<Eigen, String> {
         let (v, d) = (self.problem.v, self.problem.d);
+        let (mut u, mut s, mut vt) = (Mat::zeros(v, d), Diag::zeros(d), Mat::zeros(d, d));
+        let thin = ComputeSvdVectors::Thin;
+        let scratch = svd_scratch::<f64>(v, d, thin, thin, par, Default::default());
+        svd(
+            self.w_hat.as_ref(),
+            s.as_mut(),
+            Some(u.as_mut()),
+            Some(vt.as_mut()),
+            par,
+            MemStack::new(&mut MemBuffer::new(scratch)),
+            Default::default(),
+        )
+        .map_err(|e| format!("SVD of Ŵ did not converge: {e:?}"))?;
+        let s = s.column_vector();
         let proj: Vec<f64> = (0..d)
             .map(|j| (0..v).map(|i| u[(i, j)] * self.b_hat[i]).sum())
             .collect();
@@ -156,7 +170,7 @@ impl Instance {
             lambda: (0..d).map(|j| s[j] * s[j]).collect(),
             theta_star: (0..d).map(|j| proj[j] / s[j]).collect(),
             p_inf: 0.5 * residual.iter().map(|r| r * r).sum::<f64>(),
-            basis: vt.to_owned(),
+            basis: vt,
         })
     }
 }
@@ -175,7 +189,7 @@ mod tests {
         // Spec §8 item 1 (d = 50, v = 200).
         let problem = Problem::new(1.0, 0.3, 200, 50).unwrap();
         let inst = Instance::draw(problem, Seed(3));
-        let eig = inst.eigen().unwrap();
+        let eig = inst.eigen(Par::Seq).unwrap();
         let p0: f64 = 0.5 * (1..=200).map(|j| (j as f64).powf(-2.6)).sum::<f64>();
         assert!(rel(inst.risk(&[0.0; 50]), p0) < 1e-10);
         let b2: f64 = inst.b_hat.iter().map(|b| b * b).sum();
@@ -197,6 +211,14 @@ mod tests {
         }
         // θ* minimises P: P(θ*) = P∞.
         assert!(rel(inst.risk(&star), eig.p_inf) < 1e-8);
+    }
+
+    #[test]
+    fn eigen_leaves_faers_global_parallelism_alone() {
+        let before = faer::get_global_parallelism();
+        let problem = Problem::new(1.0, 0.3, 40, 10).unwrap();
+        Instance::draw(problem, Seed(1)).eigen(Par::Seq).unwrap();
+        assert_eq!(faer::get_global_parallelism(), before);
     }
 
     #[test]

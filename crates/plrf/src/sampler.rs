@@ -323,7 +323,7 @@ mod tests {
     fn moments_of_both_samplers(d: usize, v: usize, n: usize) {
         let problem = Problem::new(1.0, 0.3, v, d).unwrap();
         let inst = Instance::draw(problem, Seed(5));
-        let eig = inst.eigen().unwrap();
+        let eig = inst.eigen(Par::Seq).unwrap();
         let w = &inst.w_hat;
         // Exact sampler: (K = ŴᵀŴ, Ŵᵀb̂, ‖b̂‖²).
         let k: Vec<Vec<f64>> = (0..d)

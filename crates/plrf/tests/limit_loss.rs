@@ -13,7 +13,7 @@ fn theory_limit_loss_matches_the_empirical_mean() {
         let empirical: f64 = (0..8)
             .map(|i| {
                 Instance::draw(problem, Seed(100 + i))
-                    .eigen()
+                    .eigen(faer::Par::Seq)
                     .unwrap()
                     .p_inf
             })

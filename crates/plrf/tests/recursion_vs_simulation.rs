@@ -29,7 +29,7 @@ fn simulation_mean_matches_moment_recursion() {
     // 8,000 seeds: |mean − recursion| ≤ 4 standard errors at every logged step.
     let problem = Problem::new(1.0, 0.3, 200, 50).unwrap();
     let inst = Instance::draw(problem, Seed(21));
-    let eig = inst.eigen().unwrap();
+    let eig = inst.eigen(faer::Par::Seq).unwrap();
     let sampler = EigenSampler::from_eigen(&eig);
     let spectrum = Spectrum::empirical(&eig, eig.p_inf);
     let grid = log_steps(400, 1.1);
@@ -67,7 +67,7 @@ fn simulation_mean_matches_moment_recursion() {
 fn samplers_agree(d: usize, seeds: u64, steps: u64) {
     let problem = Problem::new(1.0, 0.3, 4 * d, d).unwrap();
     let inst = Instance::draw(problem, Seed(8));
-    let eig = inst.eigen().unwrap();
+    let eig = inst.eigen(faer::Par::Seq).unwrap();
     let grid = log_steps(steps, 1.1);
     let opts = optimizers(&problem, 1);
     let run = |s: &dyn Sampler, seed| {
