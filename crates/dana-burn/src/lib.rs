@@ -115,6 +115,7 @@ mod adana;
 mod clip;
 pub mod corpus;
 mod dana;
+mod error;
 pub mod experiment;
 pub mod lstm;
 pub mod reproduce;
@@ -123,7 +124,8 @@ pub mod train;
 
 pub use adana::{Adana, AdanaState};
 pub use clip::{clip_grad_global_norm, global_grad_norm, ClippedOptimizer};
-pub use dana::{Dana, DanaConfig, DanaState};
+pub use dana::{Dana, DanaConfig, DanaPreset, DanaState};
+pub use error::Error;
 
 pub use corpus::{shakespeare_dir, Corpus, SyntheticConfig};
 pub use experiment::{run_all, Run};

@@ -28,11 +28,13 @@ use lab::seed::Seed;
 use serde::{Deserialize, Serialize};
 
 use crate::corpus::Corpus;
+use crate::error::Error;
 use crate::lstm::{int_tensor, random_windows, validation_starts, windows_at, CharLstm};
 use crate::{Adana, ClippedOptimizer, DanaConfig};
 
 /// The optimizer of a run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 #[serde(rename_all = "kebab-case")]
 pub enum OptimizerKind {
     /// burn's SGD (no momentum).
@@ -46,20 +48,7 @@ pub enum OptimizerKind {
 }
 
 impl OptimizerKind {
-    /// Parses `sgd`, `dana-decaying`, `adana` or `adam`.
-    pub fn parse(name: &str) -> Result<Self, String> {
-        match name {
-            "sgd" => Ok(Self::Sgd),
-            "dana-decaying" => Ok(Self::DanaDecaying),
-            "adana" => Ok(Self::Adana),
-            "adam" => Ok(Self::Adam),
-            _ => Err(format!(
-                "unknown optimizer '{name}' (choose sgd, dana-decaying, adana or adam)"
-            )),
-        }
-    }
-
-    /// The name accepted by [`parse`](Self::parse).
+    /// Its name in tables, file names and on the command line.
     pub fn name(&self) -> &'static str {
         match self {
             Self::Sgd => "sgd",
@@ -112,6 +101,30 @@ pub struct TrainConfig {
 }
 
 impl TrainConfig {
+    /// Checks the sizes (each at least 1), the clipping threshold (finite and > 0) and the
+    /// learning rate (finite and > 0), naming the first quantity out of range.
+    pub fn validate(&self) -> Result<(), Error> {
+        for (name, value) in [
+            ("steps", self.steps),
+            ("batch", self.batch),
+            ("seq_len", self.seq_len),
+            ("embed", self.embed),
+            ("hidden", self.hidden),
+            ("layers", self.layers),
+            ("eval_every", self.eval_every),
+            ("valid_windows", self.valid_windows),
+        ] {
+            lab::error::require(value >= 1, name, value as f64, "at least 1")?;
+        }
+        if let Some(clip) = self.clip {
+            lab::error::positive("clip", clip)?;
+        }
+        if let Some(lr) = self.lr {
+            lab::error::positive("lr", lr)?;
+        }
+        Ok(())
+    }
+
     /// Small defaults: 1000 steps, B = 16, T = 64, E = H = 128, 1 layer, seed 0, clip 10,
     /// eval every 100 steps, 64 validation windows.
     pub fn new(optimizer: OptimizerKind) -> Self {
@@ -224,23 +237,14 @@ pub fn validation_loss(
     sum / starts.len() as f64
 }
 
-fn check(config: &TrainConfig, corpus: &Corpus) -> Result<(), String> {
-    if config.steps == 0 || config.batch == 0 || config.seq_len == 0 || config.eval_every == 0 {
-        return Err("steps, batch, seq_len and eval_every must be positive".into());
-    }
-    if config.embed == 0 || config.hidden == 0 || config.layers == 0 {
-        return Err("embed, hidden and layers must be positive".into());
-    }
+fn check(config: &TrainConfig, corpus: &Corpus) -> Result<(), Error> {
+    config.validate()?;
     if corpus.train.len() <= config.seq_len || corpus.valid.len() <= config.seq_len {
-        return Err(format!(
-            "train ({}) and validation ({}) tokens must exceed seq_len {}",
-            corpus.train.len(),
-            corpus.valid.len(),
-            config.seq_len
-        ));
-    }
-    if config.valid_windows == 0 {
-        return Err("valid_windows must be positive".into());
+        return Err(Error::CorpusTooShort {
+            train: corpus.train.len(),
+            valid: corpus.valid.len(),
+            seq_len: config.seq_len,
+        });
     }
     Ok(())
 }
@@ -259,7 +263,7 @@ pub fn train(
     corpus: &Corpus,
     checkpoint: Option<&Checkpoint>,
     progress: &dyn Fn(usize, f64),
-) -> Result<Curve, String> {
+) -> Result<Curve, Error> {
     check(config, corpus)?;
     let device = Device::flex().autodiff();
     let vocab = corpus.vocab.len();
@@ -278,26 +282,28 @@ pub fn train(
     let mut curve = None;
 
     if let Some(ck) = checkpoint {
-        if ck.every == 0 {
-            return Err("checkpoint interval must be positive".into());
-        }
+        lab::error::require(
+            ck.every >= 1,
+            "checkpoint_every",
+            ck.every as f64,
+            "at least 1",
+        )?;
         if ck.path.exists() {
             let (header, model_bytes, optim_bytes) = read_checkpoint(ck.path)?;
             if header.config != *config {
-                return Err(format!(
-                    "checkpoint {} holds a different configuration (delete it to start over)",
-                    ck.path.display()
-                ));
+                return Err(Error::CheckpointMismatch {
+                    path: ck.path.to_path_buf(),
+                });
             }
             let record = ModuleRecord::from_bytes(Bytes::from_bytes_vec(model_bytes))
-                .map_err(|e| format!("checkpoint model record: {e:?}"))?;
+                .map_err(|e| corrupt(ck.path, format!("model record: {e:?}")))?;
             model = model
                 .try_load_record(record)
-                .map_err(|e| format!("checkpoint model record: {e:?}"))?;
+                .map_err(|e| corrupt(ck.path, format!("model record: {e:?}")))?;
             optim.inner = optim
                 .inner
                 .from_bytes(Bytes::from_bytes_vec(optim_bytes))
-                .map_err(|e| format!("checkpoint optimizer record: {e:?}"))?;
+                .map_err(|e| corrupt(ck.path, format!("optimizer record: {e:?}")))?;
             start = header.step;
             acc_sum = header.acc_sum;
             acc_count = header.acc_count;
@@ -369,7 +375,7 @@ fn stop_diverged(
     checkpoint: Option<&Checkpoint>,
     model: &CharLstm,
     optim: &ModuleOptimizer,
-) -> Result<Curve, String> {
+) -> Result<Curve, Error> {
     curve.diverged_at = Some(step);
     if let Some(ck) = checkpoint {
         let header = Header {
@@ -389,16 +395,16 @@ fn write_checkpoint(
     header: &Header,
     model: &CharLstm,
     optim: &ModuleOptimizer,
-) -> Result<(), String> {
-    let header = serde_json::to_vec(header).map_err(|e| e.to_string())?;
+) -> Result<(), Error> {
+    let header = serde_json::to_vec(header).map_err(|e| corrupt(path, e.to_string()))?;
     let model_bytes = model
         .clone()
         .into_record()
         .into_bytes()
-        .map_err(|e| format!("model record: {e:?}"))?;
+        .map_err(|e| corrupt(path, format!("model record: {e:?}")))?;
     let optim_bytes = optim
         .into_bytes()
-        .map_err(|e| format!("optimizer record: {e:?}"))?;
+        .map_err(|e| corrupt(path, format!("optimizer record: {e:?}")))?;
     let mut out = Vec::with_capacity(MAGIC.len() + 24 + header.len() + model_bytes.len());
     out.extend_from_slice(MAGIC);
     for section in [&header[..], &model_bytes[..], &optim_bytes[..]] {
@@ -408,13 +414,23 @@ fn write_checkpoint(
     let mut tmp = path.as_os_str().to_owned();
     tmp.push(".tmp");
     let tmp = std::path::PathBuf::from(tmp);
-    std::fs::write(&tmp, &out).map_err(|e| format!("writing {}: {e}", tmp.display()))?;
-    std::fs::rename(&tmp, path).map_err(|e| format!("renaming to {}: {e}", path.display()))
+    std::fs::write(&tmp, &out)
+        .map_err(|e| corrupt(path, format!("writing {}: {e}", tmp.display())))?;
+    std::fs::rename(&tmp, path)
+        .map_err(|e| corrupt(path, format!("renaming the temporary file: {e}")))
 }
 
-fn read_checkpoint(path: &Path) -> Result<(Header, Vec<u8>, Vec<u8>), String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("reading {}: {e}", path.display()))?;
-    let bad = || format!("{} is not a char-LSTM checkpoint", path.display());
+/// A checkpoint problem at `path`.
+fn corrupt(path: &Path, what: String) -> Error {
+    Error::Checkpoint {
+        path: path.to_path_buf(),
+        what,
+    }
+}
+
+fn read_checkpoint(path: &Path) -> Result<(Header, Vec<u8>, Vec<u8>), Error> {
+    let bytes = std::fs::read(path).map_err(|e| corrupt(path, format!("cannot read it: {e}")))?;
+    let bad = || corrupt(path, "not a char-LSTM checkpoint".into());
     let mut rest = bytes.strip_prefix(MAGIC).ok_or_else(bad)?;
     let mut sections = Vec::new();
     for _ in 0..3 {
@@ -430,7 +446,8 @@ fn read_checkpoint(path: &Path) -> Result<(Header, Vec<u8>, Vec<u8>), String> {
         sections.push(section.to_vec());
         rest = tail;
     }
-    let header: Header = serde_json::from_slice(&sections[0]).map_err(|e| e.to_string())?;
+    let header: Header =
+        serde_json::from_slice(&sections[0]).map_err(|e| corrupt(path, e.to_string()))?;
     let optim = sections.pop().unwrap();
     let model = sections.pop().unwrap();
     Ok((header, model, optim))

@@ -9,7 +9,7 @@ use burn::nn::Linear;
 use burn::optim::{GradientsParams, ModuleOptimizer};
 use burn::tensor::{DType, Device, Tensor, TensorData};
 use dana_burn::{
-    clip_grad_global_norm, global_grad_norm, Adana, ClippedOptimizer, Dana, DanaConfig,
+    clip_grad_global_norm, global_grad_norm, Adana, ClippedOptimizer, Dana, DanaConfig, DanaPreset,
 };
 use plrf::optimizer::{momentum_step, Overrides, Preset, PresetContext};
 use plrf::schedule::Coeffs;
@@ -173,14 +173,13 @@ fn layerwise_dana_divides_gamma3_by_each_tensors_size() {
 
 #[test]
 fn presets_have_the_lstm_defaults() {
-    let c = DanaConfig::preset("dana-decaying").unwrap().hyper().at(3.0);
+    let c = DanaConfig::preset(DanaPreset::DanaDecaying).hyper().at(3.0);
     assert_eq!((c.g1, c.g2), (1.0, 0.1));
     assert!((c.g3 - 0.25).abs() < 1e-15); // 0.5·(1 + 3)^{-1/2}
     assert!((c.delta - 1.0 / (1.0 + 3.0 / 8.0)).abs() < 1e-15);
-    let constant = DanaConfig::preset("dana-constant").unwrap();
+    let constant = DanaConfig::preset(DanaPreset::DanaConstant);
     assert!(constant.layerwise);
     assert_eq!(constant.hyper().at(1e6).g3, 0.05);
-    assert!(DanaConfig::preset("dana").is_err());
     let a = Adana::new(1e-3);
     assert_eq!((a.kappa, a.delta, a.omega), (0.85, 8.0, 4.0));
 }

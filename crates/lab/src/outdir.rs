@@ -63,9 +63,15 @@ impl OutDir {
     }
 
     /// Stages `value` as pretty-printed JSON.
-    pub fn add_json<T: serde::Serialize>(&mut self, name: &str, value: &T) -> Result<(), String> {
-        let mut bytes = serde_json::to_vec_pretty(value)
-            .map_err(|e| format!("cannot serialize {name} as JSON: {e}"))?;
+    pub fn add_json<T: serde::Serialize>(
+        &mut self,
+        name: &str,
+        value: &T,
+    ) -> Result<(), OutDirError> {
+        let mut bytes = serde_json::to_vec_pretty(value).map_err(|source| OutDirError::Json {
+            name: name.into(),
+            source,
+        })?;
         bytes.push(b'\n');
         self.add_bytes(name, bytes);
         Ok(())
@@ -80,22 +86,22 @@ impl OutDir {
     /// `stem.svg`, with its plotted data ([`Render::data`]) as `stem.csv`. Refuses, staging
     /// nothing, when a file of one of these names is already staged (e.g. a table of the same
     /// stem).
-    pub fn add_figure(&mut self, stem: &str, figure: &dyn Render) -> Result<(), String> {
+    pub fn add_figure(&mut self, stem: &str, figure: &dyn Render) -> Result<(), OutDirError> {
         let names = ["png", "svg", "csv"].map(|ext| format!("{stem}.{ext}"));
         if let Some(name) = names.iter().find(|name| self.has(name)) {
-            return Err(format!(
-                "cannot stage the figure '{stem}': the file '{name}' is already staged in the run \
-                 directory"
-            ));
+            return Err(OutDirError::FigureClash {
+                stem: stem.into(),
+                name: name.clone(),
+            });
         }
         let (w, h) = figure.size();
-        let png = figure
-            .render_png(w, h)
-            .map_err(|e| format!("cannot render {stem}.png: {e}"))?;
-        let svg = figure
-            .render_svg(w, h)
-            .map_err(|e| format!("cannot render {stem}.svg: {e}"))?;
         let [png_name, svg_name, csv_name] = names;
+        let rendered = |name: &str| {
+            let name = name.to_string();
+            move |source| OutDirError::Render { name, source }
+        };
+        let png = figure.render_png(w, h).map_err(rendered(&png_name))?;
+        let svg = figure.render_svg(w, h).map_err(rendered(&svg_name))?;
         self.add_bytes(&png_name, png);
         self.add_text(&svg_name, svg);
         self.add_csv(&csv_name, &figure.data());
@@ -106,25 +112,26 @@ impl OutDir {
     /// its final folder, then renames them all into place; returns the written paths in staging
     /// order. Names are checked before anything is written; on failure the temporary files are
     /// removed, and the directory too if this call created it and it is empty.
-    pub fn commit(mut self) -> Result<Vec<PathBuf>, String> {
+    pub fn commit(mut self) -> Result<Vec<PathBuf>, OutDirError> {
         // `summary.json` goes last: its presence marks a complete run (sweeps rely on it).
         self.files.sort_by_key(|(name, _)| name == SUMMARY);
         let mut seen = HashSet::new();
         for (name, _) in &self.files {
             check_name(name)?;
             if !seen.insert(name.as_str()) {
-                return Err(format!(
-                    "file '{name}' was added twice to the run directory"
-                ));
+                return Err(OutDirError::Twice(name.clone()));
             }
         }
         let targets: Vec<PathBuf> = self.files.iter().map(|(n, _)| self.path.join(n)).collect();
         if let Some(t) = targets.iter().find(|t| t.is_dir()) {
-            return Err(format!("cannot write {}: it is a directory", t.display()));
+            return Err(OutDirError::IsDirectory(t.clone()));
         }
         let existed = self.path.exists();
-        fs::create_dir_all(&self.path)
-            .map_err(|e| format!("cannot create {}: {e}", self.path.display()))?;
+        fs::create_dir_all(&self.path).map_err(|source| OutDirError::Io {
+            action: "create",
+            path: self.path.clone(),
+            source,
+        })?;
 
         let mut staged: Vec<PathBuf> = Vec::new();
         let cleanup = |temps: &[PathBuf]| {
@@ -141,19 +148,76 @@ impl OutDir {
                 Ok(temp) => staged.push(temp),
                 Err(e) => {
                     cleanup(&staged);
-                    return Err(format!("cannot write {}: {e}", target.display()));
+                    return Err(OutDirError::Io {
+                        action: "write",
+                        path: target.clone(),
+                        source: e,
+                    });
                 }
             }
         }
         for (i, (temp, target)) in staged.iter().zip(&targets).enumerate() {
             if let Err(e) = fs::rename(temp, target) {
                 cleanup(&staged[i..]);
-                return Err(format!("cannot move {} into place: {e}", target.display()));
+                return Err(OutDirError::Io {
+                    action: "move into place",
+                    path: target.clone(),
+                    source: e,
+                });
             }
         }
         sync_dir(&self.path);
         Ok(targets)
     }
+}
+
+/// Why a run directory cannot be staged or written.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum OutDirError {
+    /// A file name that is not a plain relative path.
+    #[error("invalid file name '{0}' in run directory (use a relative path without '..')")]
+    BadName(String),
+    /// The same file staged twice.
+    #[error("file '{0}' was added twice to the run directory")]
+    Twice(String),
+    /// A figure whose PNG, SVG or CSV name is already staged.
+    #[error("cannot stage the figure '{stem}': the file '{name}' is already staged in the run directory")]
+    FigureClash {
+        /// The figure's stem.
+        stem: String,
+        /// The file already staged.
+        name: String,
+    },
+    /// A figure that cannot be rendered.
+    #[error("cannot render {name}: {source}")]
+    Render {
+        /// The file being rendered.
+        name: String,
+        /// Why.
+        source: crate::plot::PlotError,
+    },
+    /// A value that cannot be serialized as JSON.
+    #[error("cannot serialize {name} as JSON: {source}")]
+    Json {
+        /// The file.
+        name: String,
+        /// Why.
+        source: serde_json::Error,
+    },
+    /// A file's target is a directory.
+    #[error("cannot write {}: it is a directory", .0.display())]
+    IsDirectory(PathBuf),
+    /// A file-system operation failed.
+    #[error("cannot {action} {}: {source}", path.display())]
+    Io {
+        /// What was attempted (`create`, `write`, `move into place`).
+        action: &'static str,
+        /// The path.
+        path: PathBuf,
+        /// Why.
+        source: io::Error,
+    },
 }
 
 /// Writes `bytes` to `path` atomically: a temporary file in the same folder, fsync, then rename.
@@ -206,13 +270,11 @@ fn sync_dir(dir: &Path) {
 }
 
 /// Accepts non-empty relative names made only of plain components (no `..`, no root).
-fn check_name(name: &str) -> Result<(), String> {
+fn check_name(name: &str) -> Result<(), OutDirError> {
     let path = Path::new(name);
     let plain = path.components().all(|c| matches!(c, Component::Normal(_)));
     if name.is_empty() || !plain || name.ends_with('/') {
-        return Err(format!(
-            "invalid file name '{name}' in run directory (use a relative path without '..')"
-        ));
+        return Err(OutDirError::BadName(name.into()));
     }
     Ok(())
 }
@@ -301,7 +363,7 @@ mod tests {
         let mut out = OutDir::new(&dir);
         out.add_text("a.txt", "a".to_string());
         out.add_text("sub/x.txt", "x".to_string());
-        let err = out.commit().unwrap_err();
+        let err = out.commit().unwrap_err().to_string();
         assert!(err.contains("sub/x.txt"), "{err}");
         assert_eq!(listing(&dir), vec!["sub"]);
         fs::remove_dir_all(&dir).unwrap();
@@ -318,7 +380,7 @@ mod tests {
             } else {
                 out.add_text("dup", String::new());
             }
-            let err = out.commit().unwrap_err();
+            let err = out.commit().unwrap_err().to_string();
             assert!(err.contains(&format!("'{bad}'")), "{err}");
             assert!(!dir.exists());
         }
@@ -327,7 +389,7 @@ mod tests {
         let mut out = OutDir::new(&dir);
         out.add_text("a.txt", "a".to_string());
         out.add_text("b.txt", "b".to_string());
-        let err = out.commit().unwrap_err();
+        let err = out.commit().unwrap_err().to_string();
         assert!(err.contains("b.txt") && err.contains("directory"), "{err}");
         assert_eq!(listing(&dir), vec!["b.txt"]);
         fs::remove_dir_all(&dir).unwrap();
@@ -376,7 +438,8 @@ mod tests {
                     ..panels.clone()
                 },
             )
-            .unwrap_err();
+            .unwrap_err()
+            .to_string();
         assert!(
             err.contains("empty.png") && err.contains("no figures"),
             "{err}"
@@ -429,7 +492,7 @@ mod tests {
         // A table under the figure's stem: the figure is refused, naming the file.
         let mut out = OutDir::new(&dir);
         out.add_csv("phases.csv", &Table::new(["phase"]));
-        let err = out.add_figure("phases", &figure).unwrap_err();
+        let err = out.add_figure("phases", &figure).unwrap_err().to_string();
         assert!(err.contains("'phases.csv'"), "{err}");
         assert!(!out.has("phases.png") && !out.has("phases.svg"));
         out.add_figure("map", &figure).unwrap();
@@ -437,10 +500,11 @@ mod tests {
         assert!(out
             .add_figure("map", &figure)
             .unwrap_err()
+            .to_string()
             .contains("'map.png'"));
         // A table staged after a figure of the same stem: the commit refuses, naming it.
         out.add_csv("map.csv", &Table::new(["x"]));
-        let err = out.commit().unwrap_err();
+        let err = out.commit().unwrap_err().to_string();
         assert!(err.contains("'map.csv'") && err.contains("twice"), "{err}");
         assert!(!dir.exists());
     }

@@ -1,7 +1,7 @@
 //! Region maps: a rectangle of two parameters on linear axes, coloured by categorical region
 //! (a phase diagram), with boundary segments, marked points and a legend beside the map.
 
-use crate::plot::{draw_err, text_scale, tick_label, Draw, FONT, PALETTE};
+use crate::plot::{draw_err, text_scale, tick_label, Draw, PlotError, FONT, PALETTE};
 use crate::table::{Table, Value};
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -83,45 +83,45 @@ pub struct RegionMap {
 impl RegionMap {
     /// Checks that the ranges are non-empty, every coordinate finite and every cell's region
     /// known.
-    fn check(&self) -> Result<(), String> {
+    fn check(&self) -> Result<(), PlotError> {
         let name = &self.title;
         for (axis, (lo, hi)) in [("x", self.x_range), ("y", self.y_range)] {
             if !(lo.is_finite() && hi.is_finite() && lo < hi) {
-                return Err(format!(
+                return Err(PlotError::Data(format!(
                     "region map '{name}': the {axis} range [{lo}, {hi}] must be finite with \
                      low < high"
-                ));
+                )));
             }
         }
         let finite = |values: &[f64]| values.iter().all(|v| v.is_finite());
         for (i, cell) in self.cells.iter().enumerate() {
             if !finite(&[cell.x.0, cell.x.1, cell.y.0, cell.y.1]) {
-                return Err(format!(
+                return Err(PlotError::Data(format!(
                     "region map '{name}': cell {i} has a non-finite corner {:?} x {:?}",
                     cell.x, cell.y
-                ));
+                )));
             }
             if cell.region >= self.regions.len() {
-                return Err(format!(
+                return Err(PlotError::Data(format!(
                     "region map '{name}': cell {i} refers to region {}, but there are only {} \
                      regions",
                     cell.region,
                     self.regions.len()
-                ));
+                )));
             }
         }
         for (i, &((a, b), (c, d))) in self.lines.iter().enumerate() {
             if !finite(&[a, b, c, d]) {
-                return Err(format!(
+                return Err(PlotError::Data(format!(
                     "region map '{name}': line {i} has a non-finite end point"
-                ));
+                )));
             }
         }
         for (x, y, label) in &self.points {
             if !finite(&[*x, *y]) {
-                return Err(format!(
+                return Err(PlotError::Data(format!(
                     "region map '{name}': the point '{label}' is not finite ({x}, {y})"
-                ));
+                )));
             }
         }
         Ok(())
@@ -133,7 +133,7 @@ impl RegionMap {
         &self,
         area: &DrawingArea<DB, Shift>,
         k: f64,
-    ) -> Result<(), String> {
+    ) -> Result<(), PlotError> {
         let px = |v: f64| (v * k).round() as i32;
         let ((x0, x1), (y0, y1)) = (self.x_range, self.y_range);
         let mut chart = ChartBuilder::on(area)
@@ -219,7 +219,7 @@ impl RegionMap {
         &self,
         area: &DrawingArea<DB, Shift>,
         k: f64,
-    ) -> Result<(), String> {
+    ) -> Result<(), PlotError> {
         let px = |v: f64| (v * k).round() as i32;
         let (pad, swatch_side, line_height, entry_gap) =
             (px(PAD), px(SWATCH), px(LINE_HEIGHT), px(ENTRY_GAP));
@@ -262,7 +262,7 @@ impl RegionMap {
 
 impl Draw for RegionMap {
     /// Draws the title, then the map with the legend to its right.
-    fn draw_on<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String> {
+    fn draw_on<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), PlotError> {
         self.check()?;
         let k = text_scale(area.dim_in_pixel().0);
         area.fill(&WHITE).map_err(draw_err)?;
@@ -492,8 +492,8 @@ fn hatch(u: (f64, f64), v: (f64, f64), spacing: f64) -> Vec<((f64, f64), (f64, f
 fn wrap(
     text: &str,
     max_width: u32,
-    width_of: impl Fn(&str) -> Result<u32, String>,
-) -> Result<Vec<String>, String> {
+    width_of: impl Fn(&str) -> Result<u32, PlotError>,
+) -> Result<Vec<String>, PlotError> {
     let mut lines = Vec::new();
     let mut line = String::new();
     for word in text.split_whitespace() {
@@ -658,24 +658,44 @@ mod tests {
     fn bad_maps_are_errors() {
         let mut map = phase_map();
         map.cells[7].region = 3;
-        let err = map.render_png(1300, 800).unwrap_err();
+        let err = map.render_png(1300, 800).unwrap_err().to_string();
         assert!(err.contains("cell 7 refers to region 3") && err.contains("3 regions"));
 
         let mut map = phase_map();
         map.x_range = (1.0, 1.0);
-        assert!(map.render_svg(1300, 800).unwrap_err().contains("x range"));
+        assert!(map
+            .render_svg(1300, 800)
+            .unwrap_err()
+            .to_string()
+            .contains("x range"));
         let mut map = phase_map();
         map.y_range = (0.0, f64::INFINITY);
-        assert!(map.render_svg(1300, 800).unwrap_err().contains("y range"));
+        assert!(map
+            .render_svg(1300, 800)
+            .unwrap_err()
+            .to_string()
+            .contains("y range"));
         let mut map = phase_map();
         map.cells[0].y.1 = f64::NAN;
-        assert!(map.render_svg(1300, 800).unwrap_err().contains("cell 0"));
+        assert!(map
+            .render_svg(1300, 800)
+            .unwrap_err()
+            .to_string()
+            .contains("cell 0"));
         let mut map = phase_map();
         map.lines[1].1 .0 = f64::NAN;
-        assert!(map.render_svg(1300, 800).unwrap_err().contains("line 1"));
+        assert!(map
+            .render_svg(1300, 800)
+            .unwrap_err()
+            .to_string()
+            .contains("line 1"));
         let mut map = phase_map();
         map.points[0].1 = f64::NAN;
-        assert!(map.render_svg(1300, 800).unwrap_err().contains("E2 point"));
+        assert!(map
+            .render_svg(1300, 800)
+            .unwrap_err()
+            .to_string()
+            .contains("E2 point"));
         assert!(phase_map().render_png(100, 100).is_err());
     }
 
@@ -736,8 +756,8 @@ mod tests {
         );
         assert_eq!(wrap("", 50, width).unwrap(), [""]);
         assert_eq!(wrap("  one  ", 10, width).unwrap(), ["one"]);
-        let failing = |_: &str| Err("no font".to_string());
-        assert_eq!(wrap("a b", 50, failing).unwrap_err(), "no font");
+        let failing = |_: &str| Err(PlotError::Font);
+        assert_eq!(wrap("a b", 50, failing).unwrap_err(), PlotError::Font);
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! inline SVG figures, tables and settings; no external resources.
 
 use crate::claims::{claims_table, Claim, Tally};
-use crate::plot::Render;
+use crate::plot::{PlotError, Render};
 use crate::table::{text_cell, Table, Value};
 
 /// Significant digits of the floats in report tables.
@@ -135,13 +135,18 @@ impl Section {
 
     /// Renders `figure` now at its natural size and appends it inline as SVG (any XML prolog
     /// removed) with `caption` below it.
-    pub fn figure(&mut self, caption: &str, figure: &dyn Render) -> Result<&mut Section, String> {
+    pub fn figure(
+        &mut self,
+        caption: &str,
+        figure: &dyn Render,
+    ) -> Result<&mut Section, PlotError> {
         let (width, height) = figure.size();
-        let svg = figure
-            .render_svg(width, height)
-            .map_err(|e| format!("cannot render the figure '{caption}': {e}"))?;
-        let svg = strip_prolog(&svg)
-            .ok_or_else(|| format!("the figure '{caption}' did not render to an SVG document"))?;
+        let svg = figure.render_svg(width, height)?;
+        let svg = strip_prolog(&svg).ok_or_else(|| {
+            PlotError::Draw(format!(
+                "the figure '{caption}' did not render to an SVG document"
+            ))
+        })?;
         self.body.push_str(&format!(
             "<figure>\n{}\n<figcaption>{}</figcaption>\n</figure>\n",
             svg.trim_end(),
@@ -255,12 +260,14 @@ mod tests {
     struct Fixed(&'static str);
 
     impl Render for Fixed {
-        fn render_png(&self, _: u32, _: u32) -> Result<Vec<u8>, String> {
-            Err("no PNG".into())
+        fn render_png(&self, _: u32, _: u32) -> Result<Vec<u8>, PlotError> {
+            Err(PlotError::Encode("no PNG".into()))
         }
-        fn render_svg(&self, width: u32, height: u32) -> Result<String, String> {
+        fn render_svg(&self, width: u32, height: u32) -> Result<String, PlotError> {
             if self.0.is_empty() {
-                return Err(format!("nothing to draw at {width}x{height}"));
+                return Err(PlotError::Data(format!(
+                    "nothing to draw at {width}x{height}"
+                )));
             }
             Ok(self.0.to_string())
         }
@@ -386,12 +393,14 @@ mod tests {
         let err = report
             .section("bad")
             .figure("Broken", &Fixed(""))
-            .unwrap_err();
-        assert!(err.contains("Broken") && err.contains("321x123"), "{err}");
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("321x123"), "{err}");
         let err = report
             .section("bad")
             .figure("Not SVG", &Fixed("<?xml?><html/>"))
-            .unwrap_err();
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("Not SVG"), "{err}");
     }
 

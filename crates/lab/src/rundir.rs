@@ -9,7 +9,7 @@
 //!   unless `force`: then the new run replaces the old one, whose files listed in its manifest
 //!   ([`MANIFEST`]) are removed at commit; files theorylab did not write are left alone.
 
-use crate::outdir::OutDir;
+use crate::outdir::{OutDir, OutDirError};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -155,7 +155,7 @@ fn is_empty(dir: &Path) -> bool {
 /// Commits a run directory claimed by [`claim`]: stages the manifest of its files, removes the
 /// files of a run it replaces (a [`Claimed::Replace`]; others are left untouched), and writes
 /// everything atomically ([`OutDir::commit`]); returns the paths written.
-pub fn commit(mut dir: OutDir, claimed: &Claimed) -> Result<Vec<PathBuf>, String> {
+pub fn commit(mut dir: OutDir, claimed: &Claimed) -> Result<Vec<PathBuf>, OutDirError> {
     let mut files = dir.names();
     files.push(MANIFEST.to_string());
     let mut text = files.join("\n");

@@ -3,6 +3,12 @@
 //! configuration, and is done when its `summary.json` exists. Points run on local
 //! threads or as a Slurm job array; a rerun skips what is done.
 //!
+//! A point being computed is held by a lock file `points/<hash>.lock` naming the process
+//! (pid and host): several runs on one sweep directory (two terminals, a local run beside a
+//! Slurm array) share the pending points, each point computed once; a point held by a live
+//! process is counted as busy, never as failed. A lock left by a process that died (same
+//! host, pid gone) is stale and taken over.
+//!
 //! ```toml
 //! command = "plrf ode"          # the theorylab command of every point
 //! [fixed]                       # flags shared by every point
@@ -26,6 +32,7 @@
 
 use crate::hash::fnv1a;
 use crate::outdir::{write_atomic, SUMMARY};
+use crate::system::BoxError;
 use crate::table::{Table, Value};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -47,17 +54,17 @@ pub enum FlagValue {
 }
 
 impl FlagValue {
-    fn from_toml(key: &str, v: &toml::Value) -> Result<FlagValue, String> {
+    fn from_toml(key: &str, v: &toml::Value) -> Result<FlagValue, SweepError> {
         Ok(match v {
             toml::Value::Boolean(b) => FlagValue::Bool(*b),
             toml::Value::Integer(i) => FlagValue::Int(*i),
             toml::Value::Float(x) => FlagValue::Float(*x),
             toml::Value::String(s) => FlagValue::Str(s.clone()),
             other => {
-                return Err(format!(
-                    "'{key}' must be a string, number or boolean, not {}",
-                    other.type_str()
-                ))
+                return Err(SweepError::BadValue {
+                    key: key.into(),
+                    found: other.type_str(),
+                })
             }
         })
     }
@@ -135,16 +142,12 @@ impl Sweep {
     pub fn parse(
         text: &str,
         check: &dyn Fn(&[String]) -> Result<(), String>,
-    ) -> Result<Sweep, String> {
-        let file: SweepFile = toml::from_str(text).map_err(|e| {
-            let msg = e.message().to_string();
-            match e.span() {
-                Some(span) => format!(
-                    "{msg} (line {})",
-                    text[..span.start].matches('\n').count() + 1
-                ),
-                None => msg,
-            }
+    ) -> Result<Sweep, SweepError> {
+        let file: SweepFile = toml::from_str(text).map_err(|e| SweepError::Toml {
+            message: e.message().to_string(),
+            line: e
+                .span()
+                .map(|span| text[..span.start].matches('\n').count() + 1),
         })?;
         let command: Vec<String> = file
             .command
@@ -152,16 +155,16 @@ impl Sweep {
             .map(str::to_string)
             .collect();
         if command.is_empty() {
-            return Err("'command' is empty: name a theorylab command such as \"plrf ode\"".into());
+            return Err(SweepError::EmptyCommand);
         }
         let fixed = flags(&file.fixed)?;
         let mut axes: Vec<(String, Vec<FlagValue>)> = Vec::new();
         for (key, value) in &file.grid {
             let list = value
                 .as_array()
-                .ok_or_else(|| format!("grid '{key}' must be a list of values"))?;
+                .ok_or_else(|| SweepError::GridNotList(key.clone()))?;
             if list.is_empty() {
-                return Err(format!("grid '{key}' is empty: give at least one value"));
+                return Err(SweepError::GridEmpty(key.clone()));
             }
             let values = list
                 .iter()
@@ -197,13 +200,16 @@ impl Sweep {
                 hash: hash(&command, &flags),
                 flags,
             };
-            check(&point.args(&command))
-                .map_err(|e| format!("point {index} ({}): {e}", point.describe()))?;
+            check(&point.args(&command)).map_err(|message| SweepError::Refused {
+                index,
+                point: point.describe(),
+                message,
+            })?;
             if let Some(other) = points.iter().find(|q| q.hash == point.hash) {
-                return Err(format!(
-                    "points {} and {index} are the same configuration",
-                    other.index
-                ));
+                return Err(SweepError::Duplicate {
+                    first: other.index,
+                    second: index,
+                });
             }
             points.push(point);
         }
@@ -215,26 +221,20 @@ impl Sweep {
     }
 
     /// Reads `DIR/sweep.json`, written by `prepare`.
-    pub fn load(dir: &Path) -> Result<Sweep, String> {
+    pub fn load(dir: &Path) -> Result<Sweep, SweepError> {
         let path = dir.join(SWEEP_FILE);
-        let text = std::fs::read_to_string(&path).map_err(|e| {
-            format!(
-                "cannot read {} ({e}): is {} a sweep directory?",
-                path.display(),
-                dir.display()
-            )
+        let text = std::fs::read_to_string(&path).map_err(|source| SweepError::NotASweep {
+            path: path.clone(),
+            source,
         })?;
-        serde_json::from_str(&text)
-            .map_err(|e| format!("{} is not a valid sweep record: {e}", path.display()))
+        serde_json::from_str(&text).map_err(|source| SweepError::NotJson { path, source })
     }
 
     /// Creates `DIR` and writes `DIR/sweep.json` (atomically).
-    pub fn prepare(&self, dir: &Path) -> Result<(), String> {
-        std::fs::create_dir_all(dir.join(POINTS))
-            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-        let json = serde_json::to_vec_pretty(self).map_err(|e| e.to_string())?;
-        write_atomic(&dir.join(SWEEP_FILE), &json)
-            .map_err(|e| format!("cannot write {}: {e}", dir.display()))
+    pub fn prepare(&self, dir: &Path) -> Result<(), SweepError> {
+        std::fs::create_dir_all(dir.join(POINTS)).map_err(io_error("create", dir))?;
+        let json = serde_json::to_vec_pretty(self).expect("a sweep always serializes");
+        write_atomic(&dir.join(SWEEP_FILE), &json).map_err(io_error("write", dir))
     }
 
     /// The state of every point under `dir`.
@@ -250,7 +250,95 @@ pub const POINTS: &str = "points";
 /// The file a failed point leaves with its error message.
 pub const ERROR_FILE: &str = "error.txt";
 
-fn flags(table: &toml::Table) -> Result<BTreeMap<String, FlagValue>, String> {
+/// Why a sweep cannot be read, prepared or collected.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SweepError {
+    /// The sweep file is not valid TOML of the expected shape.
+    #[error("{message}{}", line.map_or(String::new(), |l| format!(" (line {l})")))]
+    Toml {
+        /// The parser's message.
+        message: String,
+        /// The line of the problem, when known.
+        line: Option<usize>,
+    },
+    /// No command named.
+    #[error("'command' is empty: name a theorylab command such as \"plrf ode\"")]
+    EmptyCommand,
+    /// A grid entry that is not a list.
+    #[error("grid '{0}' must be a list of values")]
+    GridNotList(String),
+    /// A grid entry with no values.
+    #[error("grid '{0}' is empty: give at least one value")]
+    GridEmpty(String),
+    /// A flag value that is not a string, number or boolean.
+    #[error("'{key}' must be a string, number or boolean, not {found}")]
+    BadValue {
+        /// The flag.
+        key: String,
+        /// The TOML type found.
+        found: &'static str,
+    },
+    /// The command refused a point's flags.
+    #[error("point {index} ({point}): {message}")]
+    Refused {
+        /// The point's index.
+        index: usize,
+        /// Its flags.
+        point: String,
+        /// The command's verdict.
+        message: String,
+    },
+    /// Two points with the same configuration.
+    #[error("points {first} and {second} are the same configuration")]
+    Duplicate {
+        /// The earlier point.
+        first: usize,
+        /// The later one.
+        second: usize,
+    },
+    /// No sweep record where one was expected.
+    #[error("cannot read {} ({source}): is {} a sweep directory?", path.display(), path.parent().unwrap_or(path).display())]
+    NotASweep {
+        /// The record's path.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// A file that should hold JSON does not.
+    #[error("{} is not valid JSON of the expected shape: {source}", path.display())]
+    NotJson {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: serde_json::Error,
+    },
+    /// A file-system operation failed.
+    #[error("cannot {action} {}: {source}", path.display())]
+    Io {
+        /// What was attempted.
+        action: &'static str,
+        /// The path.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// A point failed; its message is recorded in its error file.
+    #[error("{0}")]
+    PointFailed(String),
+}
+
+/// A closure turning an I/O error at `path` into [`SweepError::Io`].
+fn io_error(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> SweepError {
+    let path = path.to_path_buf();
+    move |source| SweepError::Io {
+        action,
+        path,
+        source,
+    }
+}
+
+fn flags(table: &toml::Table) -> Result<BTreeMap<String, FlagValue>, SweepError> {
     table
         .iter()
         .map(|(k, v)| Ok((k.clone(), FlagValue::from_toml(k, v)?)))
@@ -325,32 +413,150 @@ impl Point {
 
 /// Runs one point, writing its results into the given directory (`summary.json` last).
 pub trait PointRunner: Sync {
-    /// Runs `point`; `Err` carries the message to record.
-    fn run(&self, sweep: &Sweep, point: &Point, dir: &Path) -> Result<(), String>;
+    /// Runs `point`; the error's message is recorded in the point's error file.
+    fn run(&self, sweep: &Sweep, point: &Point, dir: &Path) -> Result<(), BoxError>;
 }
 
-/// Runs a point unless done; a failure is recorded in its error file.
+/// What [`run_point`] did with a point.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PointOutcome {
+    /// It was done already.
+    Skipped,
+    /// It was run to completion now.
+    Ran,
+    /// Another live process holds it (it is being computed there).
+    Busy(Holder),
+}
+
+/// Runs a point unless done or held by another live process: takes its lock, checks again
+/// that it is not done, runs it and releases the lock. A failure is recorded in its error
+/// file and returned.
 pub fn run_point(
     sweep: &Sweep,
     point: &Point,
     sweep_dir: &Path,
     runner: &dyn PointRunner,
-) -> Result<bool, String> {
+) -> Result<PointOutcome, SweepError> {
     if point.state(sweep_dir) == State::Done {
-        return Ok(false);
+        return Ok(PointOutcome::Skipped);
+    }
+    let _lock = match PointLock::take(&sweep_dir.join(POINTS).join(format!("{}.lock", point.hash)))?
+    {
+        Ok(lock) => lock,
+        Err(holder) => return Ok(PointOutcome::Busy(holder)),
+    };
+    // Another run may have finished it between the first check and the lock.
+    if point.state(sweep_dir) == State::Done {
+        return Ok(PointOutcome::Skipped);
     }
     let dir = point.dir(sweep_dir);
     let error = dir.join(ERROR_FILE);
     let _ = std::fs::remove_file(&error);
     match runner.run(sweep, point, &dir) {
-        Ok(()) => Ok(true),
-        Err(msg) => {
-            std::fs::create_dir_all(&dir)
-                .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        Ok(()) => Ok(PointOutcome::Ran),
+        Err(e) => {
+            let msg = e.to_string();
+            std::fs::create_dir_all(&dir).map_err(io_error("create", &dir))?;
             write_atomic(&error, format!("{msg}\n").as_bytes())
-                .map_err(|e| format!("cannot write {}: {e}", error.display()))?;
-            Err(msg)
+                .map_err(io_error("write", &error))?;
+            Err(SweepError::PointFailed(msg))
         }
+    }
+}
+
+/// The process holding a point's lock.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Holder {
+    /// Its process id.
+    pub pid: u32,
+    /// Its host name.
+    pub host: String,
+}
+
+impl Holder {
+    /// This process.
+    fn this() -> Holder {
+        Holder {
+            pid: std::process::id(),
+            host: host_name(),
+        }
+    }
+
+    /// Whether the holder certainly no longer runs: same host and no such process (known on
+    /// Linux through /proc; elsewhere, and for other hosts, a holder is presumed alive).
+    fn is_stale(&self) -> bool {
+        cfg!(target_os = "linux")
+            && self.host == host_name()
+            && !Path::new(&format!("/proc/{}", self.pid)).exists()
+    }
+}
+
+impl std::fmt::Display for Holder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "pid {} on {}", self.pid, self.host)
+    }
+}
+
+/// This machine's host name (from /proc on Linux, else `$HOSTNAME`, else `unknown`).
+fn host_name() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// A point's lock file, holding "pid host"; removed on drop.
+struct PointLock(PathBuf);
+
+impl PointLock {
+    /// Creates the lock file at `path` (exclusively); `Ok(Err(holder))` when a live process
+    /// holds it. A stale lock is removed and taken.
+    fn take(path: &Path) -> Result<Result<PointLock, Holder>, SweepError> {
+        let me = Holder::this();
+        for _ in 0..2 {
+            match std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(path)
+            {
+                Ok(mut file) => {
+                    use std::io::Write;
+                    writeln!(file, "{} {}", me.pid, me.host).map_err(io_error("write", path))?;
+                    return Ok(Ok(PointLock(path.to_path_buf())));
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    let text = std::fs::read_to_string(path).unwrap_or_default();
+                    let mut words = text.split_whitespace();
+                    let holder = match (words.next().and_then(|p| p.parse().ok()), words.next()) {
+                        (Some(pid), Some(host)) => Holder {
+                            pid,
+                            host: host.into(),
+                        },
+                        // Being written this instant: a live holder.
+                        _ => {
+                            return Ok(Err(Holder {
+                                pid: 0,
+                                host: "?".into(),
+                            }))
+                        }
+                    };
+                    if !holder.is_stale() {
+                        return Ok(Err(holder));
+                    }
+                    let _ = std::fs::remove_file(path);
+                }
+                Err(e) => return Err(io_error("create", path)(e)),
+            }
+        }
+        Ok(Err(Holder::this()))
+    }
+}
+
+impl Drop for PointLock {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
     }
 }
 
@@ -363,6 +569,8 @@ pub struct RunCounts {
     pub completed: usize,
     /// Points that failed now.
     pub failed: usize,
+    /// Points left to another live process computing them (see the module docs).
+    pub busy: usize,
 }
 
 /// Runs every pending point on `jobs` threads (a local rayon pool, one point per task);
@@ -384,22 +592,26 @@ pub fn run_local(
         .build()
         .expect("cannot start the sweep's threads");
     // One point per task (max_len 1), so no point waits behind another while a thread idles.
-    let ok: Vec<bool> = pool.install(|| {
+    let outcomes: Vec<Result<PointOutcome, SweepError>> = pool.install(|| {
         pending
             .par_iter()
             .with_max_len(1)
             .map(|point| {
-                let ok = matches!(run_point(sweep, point, sweep_dir, runner), Ok(true));
+                let outcome = run_point(sweep, point, sweep_dir, runner);
                 progress();
-                ok
+                outcome
             })
             .collect()
     });
-    let completed = ok.iter().filter(|&&ok| ok).count();
+    let count = |f: &dyn Fn(&Result<PointOutcome, SweepError>) -> bool| {
+        outcomes.iter().filter(|o| f(o)).count()
+    };
     RunCounts {
-        skipped: sweep.points.len() - pending.len(),
-        completed,
-        failed: ok.len() - completed,
+        skipped: sweep.points.len() - pending.len()
+            + count(&|o| matches!(o, Ok(PointOutcome::Skipped))),
+        completed: count(&|o| matches!(o, Ok(PointOutcome::Ran))),
+        failed: count(&|o| o.is_err()),
+        busy: count(&|o| matches!(o, Ok(PointOutcome::Busy(_)))),
     }
 }
 
@@ -462,7 +674,7 @@ fn compress(indices: &[usize]) -> String {
 
 /// One row per done point: index, hash, its flags, then its config and summary flattened
 /// to `config.<path>` and `summary.<path>` columns (union over points, sorted).
-pub fn collect(sweep: &Sweep, sweep_dir: &Path) -> Result<Table, String> {
+pub fn collect(sweep: &Sweep, sweep_dir: &Path) -> Result<Table, SweepError> {
     let mut rows: Vec<BTreeMap<String, Value>> = Vec::new();
     for p in sweep
         .points
@@ -478,8 +690,11 @@ pub fn collect(sweep: &Sweep, sweep_dir: &Path) -> Result<Table, String> {
         for (prefix, file) in [("config", "config.json"), ("summary", SUMMARY)] {
             let path = p.dir(sweep_dir).join(file);
             if let Ok(text) = std::fs::read_to_string(&path) {
-                let json: serde_json::Value = serde_json::from_str(&text)
-                    .map_err(|e| format!("{} is not JSON: {e}", path.display()))?;
+                let json: serde_json::Value =
+                    serde_json::from_str(&text).map_err(|source| SweepError::NotJson {
+                        path: path.clone(),
+                        source,
+                    })?;
                 flatten(prefix, &json, &mut row);
             }
         }
@@ -602,7 +817,7 @@ mod tests {
             ("[grid]\nd = [1]\n", "command"),
         ];
         for (text, want) in cases {
-            let err = Sweep::parse(text, &ok).unwrap_err();
+            let err = Sweep::parse(text, &ok).unwrap_err().to_string();
             assert!(err.to_lowercase().contains(want), "{text:?}: {err}");
             assert_eq!(err.lines().count(), 1, "{err}");
         }
@@ -613,7 +828,9 @@ mod tests {
                 Ok(())
             }
         };
-        let err = Sweep::parse("command = \"plrf ode\"\n[grid]\nbad = [1]\n", &refuse).unwrap_err();
+        let err = Sweep::parse("command = \"plrf ode\"\n[grid]\nbad = [1]\n", &refuse)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("unknown flag --bad") && err.starts_with("point 0"));
     }
 
@@ -656,7 +873,7 @@ mod tests {
             most: AtomicUsize,
         }
         impl PointRunner for Runner {
-            fn run(&self, _: &Sweep, point: &Point, dir: &Path) -> Result<(), String> {
+            fn run(&self, _: &Sweep, point: &Point, dir: &Path) -> Result<(), BoxError> {
                 let now = self.active.fetch_add(1, Ordering::SeqCst) + 1;
                 self.most.fetch_max(now, Ordering::SeqCst);
                 // Hold the point until 3 run at once (or 5 s pass: then the assert fails).
@@ -668,8 +885,8 @@ mod tests {
                 if point.flags["d"] == FlagValue::Int(3) {
                     return Err("d = 3 fails".into());
                 }
-                std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
-                std::fs::write(dir.join(SUMMARY), "{}").map_err(|e| e.to_string())
+                std::fs::create_dir_all(dir)?;
+                Ok(std::fs::write(dir.join(SUMMARY), "{}")?)
             }
         }
         let root = std::env::temp_dir().join(format!("lab-sweep-run-{}", std::process::id()));
@@ -699,6 +916,101 @@ mod tests {
         // A rerun skips what is done and retries the failure.
         let counts = run_local(&s, &root, 3, &runner, &tick);
         assert_eq!((counts.skipped, counts.completed, counts.failed), (6, 0, 1));
+        let _ = std::fs::remove_dir_all(root);
+    }
+
+    /// Writes a summary after `ms` milliseconds, counting the runs of each point.
+    struct Slow {
+        ms: u64,
+        runs: std::sync::Mutex<BTreeMap<usize, usize>>,
+    }
+
+    impl PointRunner for Slow {
+        fn run(&self, _: &Sweep, point: &Point, dir: &Path) -> Result<(), BoxError> {
+            *self.runs.lock().unwrap().entry(point.index).or_default() += 1;
+            std::thread::sleep(std::time::Duration::from_millis(self.ms));
+            std::fs::create_dir_all(dir)?;
+            Ok(std::fs::write(dir.join(SUMMARY), "{}")?)
+        }
+    }
+
+    #[test]
+    fn concurrent_runs_share_the_points_and_compute_each_once() {
+        let root = std::env::temp_dir().join(format!("lab-sweep-twice-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        let s = Sweep::parse(
+            "command = \"x\"\n[grid]\nd = [1, 2, 3, 4, 5, 6, 7, 8]\n",
+            &ok,
+        )
+        .unwrap();
+        s.prepare(&root).unwrap();
+        let runner = Slow {
+            ms: 40,
+            runs: Default::default(),
+        };
+        let (a, b) = std::thread::scope(|scope| {
+            let a = scope.spawn(|| run_local(&s, &root, 2, &runner, &|| {}));
+            let b = scope.spawn(|| run_local(&s, &root, 2, &runner, &|| {}));
+            (a.join().unwrap(), b.join().unwrap())
+        });
+        assert_eq!((a.failed, b.failed), (0, 0), "{a:?} {b:?}");
+        assert_eq!(a.completed + b.completed, 8, "{a:?} {b:?}");
+        for counts in [a, b] {
+            assert_eq!(
+                counts.skipped + counts.completed + counts.busy,
+                8,
+                "{counts:?}"
+            );
+        }
+        let runs = runner.runs.lock().unwrap();
+        assert!(
+            runs.values().all(|&n| n == 1),
+            "a point ran twice: {runs:?}"
+        );
+        assert!(s.states(&root).iter().all(|st| *st == State::Done));
+        // No lock is left behind.
+        let locks = std::fs::read_dir(root.join(POINTS))
+            .unwrap()
+            .filter(|e| e.as_ref().unwrap().path().extension() == Some("lock".as_ref()))
+            .count();
+        assert_eq!(locks, 0);
+        let _ = std::fs::remove_dir_all(root);
+    }
+
+    #[test]
+    fn a_live_holder_makes_a_point_busy_and_a_dead_one_is_taken_over() {
+        let root = std::env::temp_dir().join(format!("lab-sweep-lock-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        let s = Sweep::parse("command = \"x\"\n[grid]\nd = [1]\n", &ok).unwrap();
+        s.prepare(&root).unwrap();
+        let lock = root.join(POINTS).join(format!("{}.lock", s.points[0].hash));
+        let runner = Slow {
+            ms: 0,
+            runs: Default::default(),
+        };
+        // Held by a live process (this one, as another run of it would be).
+        let me = Holder::this();
+        std::fs::write(&lock, format!("{} {}\n", me.pid, me.host)).unwrap();
+        assert_eq!(
+            run_point(&s, &s.points[0], &root, &runner).unwrap(),
+            PointOutcome::Busy(me.clone())
+        );
+        assert_eq!(run_local(&s, &root, 1, &runner, &|| {}).busy, 1);
+        // Held by a process of another host: presumed alive.
+        std::fs::write(&lock, "1 elsewhere\n").unwrap();
+        assert!(matches!(
+            run_point(&s, &s.points[0], &root, &runner).unwrap(),
+            PointOutcome::Busy(_)
+        ));
+        if cfg!(target_os = "linux") {
+            // A pid that cannot exist (above Linux's maximum 2²²) on this host: stale.
+            std::fs::write(&lock, format!("4294967295 {}\n", me.host)).unwrap();
+            assert_eq!(
+                run_point(&s, &s.points[0], &root, &runner).unwrap(),
+                PointOutcome::Ran
+            );
+            assert!(!lock.exists());
+        }
         let _ = std::fs::remove_dir_all(root);
     }
 

@@ -19,8 +19,9 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 /// How much a `reproduce` runs: `Quick` fits in minutes on 2 cores, `Full` uses each spec's
 /// settings.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum Scale {
     /// Minutes on 2 cores.
     Quick,

@@ -1,7 +1,7 @@
 //! `theorylab dana lstm`: a character-level LSTM language model trained with SGD, DANA,
 //! ADana and Adam, and the power-law exponent of each validation curve (spec E9).
 
-use crate::output::{Ctx, OutputArgs};
+use crate::output::{flagged, Ctx, OutputArgs};
 use crate::Outcome;
 use clap::{Args, Subcommand};
 use dana_burn::experiment::{curves_table, figure, runs_table, spread_table, spreads};
@@ -36,13 +36,15 @@ pub struct LstmArgs {
     /// Characters of the synthetic corpus.
     #[arg(long, default_value = "2000000")]
     synthetic_chars: usize,
-    /// Comma-separated: sgd, dana-decaying, adana, adam.
+    /// Optimizers to train, comma-separated.
     #[arg(
         long,
+        value_enum,
+        value_delimiter = ',',
         default_value = "sgd,dana-decaying,adana,adam",
         value_name = "LIST"
     )]
-    optimizer: String,
+    optimizer: Vec<OptimizerKind>,
     /// Training steps.
     #[arg(long, default_value = "1000")]
     steps: usize,
@@ -95,12 +97,8 @@ fn lstm(a: LstmArgs, ctx: &Ctx) -> Result<Outcome, BoxError> {
         )
         .into());
     }
-    let kinds = a
+    let configs: Vec<TrainConfig> = a
         .optimizer
-        .split(',')
-        .map(|n| OptimizerKind::parse(n.trim()))
-        .collect::<Result<Vec<_>, _>>()?;
-    let configs: Vec<TrainConfig> = kinds
         .iter()
         .flat_map(|&k| (0..a.seeds).map(move |i| (k, a.seed + i)))
         .map(|(k, seed)| TrainConfig {
@@ -116,10 +114,17 @@ fn lstm(a: LstmArgs, ctx: &Ctx) -> Result<Outcome, BoxError> {
             ..TrainConfig::new(k)
         })
         .collect();
+    if let Some(config) = configs.first() {
+        config
+            .validate()
+            .map_err(flagged::<dana_burn::Error>(&[]))?;
+    }
     let corpus = match a.corpus.as_str() {
         "synthetic" => Corpus::synthetic(Seed(a.seed), a.synthetic_chars),
         "shakespeare" => Corpus::shakespeare()?,
-        path => Corpus::from_dir(&PathBuf::from(path), 0.1)?,
+        path => {
+            Corpus::from_dir(&PathBuf::from(path), 0.1).map_err(|e| format!("--corpus: {e}"))?
+        }
     };
     let mut run = a.output.start(
         "dana lstm",

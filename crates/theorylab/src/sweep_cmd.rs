@@ -4,7 +4,10 @@
 use crate::output::{warn, Ctx};
 use crate::{one_line, Cli, Outcome};
 use clap::{Args, CommandFactory, Subcommand, ValueEnum};
-use lab::sweep::{collect, run_local, run_point, slurm_script, Point, PointRunner, State, Sweep};
+use lab::sweep::{
+    collect, run_local, run_point, slurm_script, Point, PointOutcome, PointRunner, State, Sweep,
+};
+use lab::system::BoxError;
 use lab::table::{render, Format, Table};
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -160,7 +163,7 @@ struct ChildRunner {
 }
 
 impl PointRunner for ChildRunner {
-    fn run(&self, sweep: &Sweep, point: &Point, dir: &Path) -> Result<(), String> {
+    fn run(&self, sweep: &Sweep, point: &Point, dir: &Path) -> Result<(), BoxError> {
         let exe = std::env::current_exe()
             .map_err(|e| format!("cannot find the theorylab binary: {e}"))?;
         let mut cmd = std::process::Command::new(exe);
@@ -189,15 +192,15 @@ impl PointRunner for ChildRunner {
         Err(line
             .unwrap_or("the point exited with an error and no message")
             .trim_start_matches("error: ")
-            .to_string())
+            .into())
     }
 }
 
-pub fn run(command: SweepCommand, ctx: &Ctx) -> Result<Outcome, lab::system::BoxError> {
-    Ok(sweep(command, ctx.quiet)?)
+pub fn run(command: SweepCommand, ctx: &Ctx) -> Result<Outcome, BoxError> {
+    sweep(command, ctx.quiet)
 }
 
-fn sweep(command: SweepCommand, quiet: bool) -> Result<Outcome, String> {
+fn sweep(command: SweepCommand, quiet: bool) -> Result<Outcome, BoxError> {
     match command {
         SweepCommand::Run {
             file,
@@ -226,7 +229,12 @@ fn sweep(command: SweepCommand, quiet: bool) -> Result<Outcome, String> {
             let threads = std::env::var("SLURM_CPUS_PER_TASK")
                 .ok()
                 .and_then(|v| v.parse().ok());
-            run_point(&sweep, point, &dir, &ChildRunner { threads }).map(|_| Outcome::Done)
+            if let PointOutcome::Busy(holder) =
+                run_point(&sweep, point, &dir, &ChildRunner { threads })?
+            {
+                eprintln!("point {index} is being computed by {holder}: left to it");
+            }
+            Ok(Outcome::Done)
         }
     }
 }
@@ -238,7 +246,7 @@ fn run_sweep(
     out: Option<PathBuf>,
     slurm: SlurmFlags,
     quiet: bool,
-) -> Result<Outcome, String> {
+) -> Result<Outcome, BoxError> {
     let text = std::fs::read_to_string(file)
         .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
     let mut sweep = Sweep::parse(&text, &check).map_err(|e| format!("{}: {e}", file.display()))?;
@@ -276,9 +284,17 @@ fn run_sweep(
             let counts = run_local(&sweep, &dir, jobs, &runner, &|| bar.inc(1));
             bar.finish_and_clear();
             println!(
-                "skipped {} done, completed {}, failed {}",
-                counts.skipped, counts.completed, counts.failed
+                "skipped {} done, completed {}, failed {}, busy {}",
+                counts.skipped, counts.completed, counts.failed, counts.busy
             );
+            if counts.busy > 0 {
+                eprintln!(
+                    "{} points were being computed by another run on this directory; \
+                     `theorylab sweep status {}` shows when they are done",
+                    counts.busy,
+                    dir.display()
+                );
+            }
             report_failures(&sweep, &dir);
             Ok(if counts.failed > 0 {
                 Outcome::CheckFailed
@@ -315,7 +331,8 @@ fn run_sweep(
                     "sbatch refused {}: {}",
                     script.display(),
                     String::from_utf8_lossy(&out.stderr).trim()
-                ));
+                )
+                .into());
             }
             let id = String::from_utf8_lossy(&out.stdout)
                 .trim()
@@ -352,7 +369,7 @@ fn report_failures(sweep: &Sweep, dir: &Path) {
     warn(&failures);
 }
 
-fn status(dir: &Path, format: Format) -> Result<Outcome, String> {
+fn status(dir: &Path, format: Format) -> Result<Outcome, BoxError> {
     let sweep = Sweep::load(dir)?;
     let states = sweep.states(dir);
     let count = |f: &dyn Fn(&State) -> bool| states.iter().filter(|s| f(s)).count() as i64;

@@ -879,6 +879,30 @@ fn csv_rows(path: &Path) -> Vec<std::collections::HashMap<String, String>> {
 
 #[test]
 #[cfg(feature = "nn")]
+fn dana_lstm_errors_name_the_flag_typed() {
+    // A folder of the user's own: the message names --corpus and the folder, and does not send
+    // them to the Shakespeare fetch script.
+    let missing = scratch("missing-corpus");
+    let (code, err, _) = refused(&["dana", "lstm", "--corpus", missing.to_str().unwrap()]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("--corpus") && err.contains("missing-corpus") && !err.contains("fetch"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+    // Sizes out of range name their flags, before any corpus is built.
+    for (flag, value) in [("--steps", "0"), ("--seq-len", "0"), ("--eval-every", "0")] {
+        let (code, err, _) = refused(&["dana", "lstm", flag, value]);
+        assert_eq!(code, Some(2), "{flag}: {err}");
+        assert!(
+            err.starts_with(&format!("error: {flag} must be at least 1")),
+            "{flag}: {err}"
+        );
+    }
+}
+
+#[test]
+#[cfg(feature = "nn")]
 fn reproduce_lstm_quick_fits_every_run_and_judges_claim_4_from_its_exponents() {
     let out = scratch("reproduce-lstm");
     let args = [

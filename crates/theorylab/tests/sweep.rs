@@ -351,3 +351,63 @@ fn malformed_sweep_files_are_refused_and_write_nothing() {
     }
     let _ = std::fs::remove_dir_all(root);
 }
+
+#[test]
+fn two_concurrent_runs_share_the_points_without_a_spurious_failure() {
+    let root = scratch("twice");
+    // 8 points of about 0.3 s each; two `sweep run` on one directory at once, one job each.
+    let text = "command = \"plrf ode\"\n[fixed]\nalpha = 1.0\nbeta = 0.3\nt-max = 1e9\noptimizer = \"sgd\"\n[grid]\nd = [20000, 20001, 20002, 20003, 20004, 20005, 20006, 20007]\n";
+    let file = write_sweep(&root, "twice.toml", text);
+    let dir = root.join("shared");
+    let start = || {
+        Command::new(exe())
+            .args([
+                "--quiet",
+                "sweep",
+                "run",
+                file.to_str().unwrap(),
+                "--jobs",
+                "1",
+                "--out",
+            ])
+            .arg(&dir)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let (a, b) = (start(), start());
+    let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
+    // "skipped S done, completed C, failed F, busy B"
+    let counts = |out: &Output| -> [usize; 4] {
+        let text = String::from_utf8_lossy(&out.stdout);
+        let line = text
+            .lines()
+            .find(|l| l.starts_with("skipped"))
+            .unwrap_or_else(|| panic!("{text} / {}", String::from_utf8_lossy(&out.stderr)));
+        let n: Vec<usize> = line
+            .split(|c: char| !c.is_ascii_digit())
+            .filter(|w| !w.is_empty())
+            .map(|w| w.parse().unwrap())
+            .collect();
+        [n[0], n[1], n[2], n[3]]
+    };
+    for out in [&a, &b] {
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let [skipped, completed, failed, busy] = counts(out);
+        assert_eq!(failed, 0);
+        assert_eq!(skipped + completed + busy, 8);
+    }
+    // Every point computed exactly once between the two runs, and all of them done.
+    assert_eq!(
+        counts(&a)[1] + counts(&b)[1],
+        8,
+        "a point ran twice or not at all"
+    );
+    assert_eq!(done_count(&dir), 8);
+    let _ = std::fs::remove_dir_all(root);
+}

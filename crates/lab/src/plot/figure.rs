@@ -5,7 +5,8 @@ use super::axis::{runs, snap, text_scale, Axis, Coord, Scale};
 use super::color::Rgb;
 use super::legend::Ink;
 use super::{
-    draw_err, png_of, svg_of, tick_label, titled, Draw, Render, DEFAULT_SIZE, FONT, MIN_SIZE,
+    draw_err, png_of, svg_of, tick_label, titled, Draw, PlotError, Render, DEFAULT_SIZE, FONT,
+    MIN_SIZE,
 };
 use crate::table::{Table, Value};
 use plotters::chart::SeriesAnno;
@@ -268,49 +269,49 @@ impl Figure {
 
     /// Encoded PNG (8-bit RGB) of the figure at `width` x `height` pixels; the same as
     /// [`Render::render_png`], callable without importing the trait.
-    pub fn render_png(&self, width: u32, height: u32) -> Result<Vec<u8>, String> {
+    pub fn render_png(&self, width: u32, height: u32) -> Result<Vec<u8>, PlotError> {
         png_of(self, width, height)
     }
 
     /// SVG document of the figure at `width` x `height` pixels, text kept as text; the same as
     /// [`Render::render_svg`], callable without importing the trait.
-    pub fn render_svg(&self, width: u32, height: u32) -> Result<String, String> {
+    pub fn render_svg(&self, width: u32, height: u32) -> Result<String, PlotError> {
         svg_of(self, width, height)
     }
 
     /// Checks the bands' order (lower ≤ mean ≤ upper where all three are numbers) and the
     /// stack's lengths and values.
-    fn check(&self) -> Result<(), String> {
+    fn check(&self) -> Result<(), PlotError> {
         let name = &self.title;
         for (b, band) in self.bands.iter().enumerate() {
             let which = band.label.as_deref().unwrap_or("unlabelled");
             for (i, p) in band.points.iter().enumerate() {
                 if p.lower > p.mean || p.mean > p.upper {
-                    return Err(format!(
+                    return Err(PlotError::Data(format!(
                         "figure '{name}': band {b} ({which}) point {i} has lower {} ≤ mean {} ≤ \
                          upper {} violated",
                         p.lower, p.mean, p.upper
-                    ));
+                    )));
                 }
             }
         }
         if let Some(stack) = &self.stack {
             for part in &stack.parts {
                 if part.values.len() != stack.x.len() {
-                    return Err(format!(
+                    return Err(PlotError::Data(format!(
                         "figure '{name}': the stacked component '{}' has {} values for {} x \
                          values",
                         part.label,
                         part.values.len(),
                         stack.x.len()
-                    ));
+                    )));
                 }
                 if let Some(v) = part.values.iter().find(|v| !(**v >= 0.0)) {
-                    return Err(format!(
+                    return Err(PlotError::Data(format!(
                         "figure '{name}': the stacked component '{}' has the value {v} (values \
                          must be numbers ≥ 0)",
                         part.label
-                    ));
+                    )));
                 }
             }
         }
@@ -415,7 +416,7 @@ impl Figure {
         &self,
         area: &DrawingArea<DB, Shift>,
         k: f64,
-    ) -> Result<(), String> {
+    ) -> Result<(), PlotError> {
         self.check()?;
         let px = |v: f64| (v * k).round() as i32;
         let body = titled(area, &self.title, k)?;
@@ -496,7 +497,7 @@ impl Figure {
         chart: &mut ChartContext<DB, Cartesian2d<Coord, Coord>>,
         k: f64,
         (y_lo, y_hi): (f64, f64),
-    ) -> Result<(), String> {
+    ) -> Result<(), PlotError> {
         let (sx, sy) = (self.x.scale, self.y.scale);
         let stack_x: &[f64] = self.stack.as_ref().map_or(&[], |s| &s.x);
         let polygons = |x: &[f64], edges: &[(f64, f64)], fill: ShapeStyle| {
@@ -545,7 +546,7 @@ impl Figure {
         style: Style,
         color: Rgb,
         k: f64,
-    ) -> Result<(), String> {
+    ) -> Result<(), PlotError> {
         let shape = style.shape(color, k);
         for run in runs(points, self.x.scale, self.y.scale) {
             let dot = if run.len() == 1 { (3.0 * k) as u32 } else { 0 };
@@ -676,7 +677,7 @@ struct LegendStyle {
 
 impl LegendStyle {
     /// The legend of `entries` with text scaled by `k`; `None` when there are no entries.
-    fn new(entries: Vec<(String, Swatch)>, k: f64) -> Result<Option<LegendStyle>, String> {
+    fn new(entries: Vec<(String, Swatch)>, k: f64) -> Result<Option<LegendStyle>, PlotError> {
         if entries.is_empty() {
             return Ok(None);
         }
@@ -690,7 +691,7 @@ impl LegendStyle {
         }
         let (w, h) = text
             .estimate_dimension()
-            .map_err(|e| format!("cannot measure the legend: {e}"))?;
+            .map_err(|e| PlotError::Draw(format!("cannot measure the legend: {e}")))?;
         Ok(Some(LegendStyle {
             entries,
             font,
@@ -707,7 +708,7 @@ impl LegendStyle {
         chart: &mut ChartContext<'a, DB, Cartesian2d<Coord, Coord>>,
         (x, y): (i32, i32),
         k: f64,
-    ) -> Result<(), String> {
+    ) -> Result<(), PlotError> {
         for (label, swatch) in &self.entries {
             let anno = chart
                 .draw_series(std::iter::empty::<PathElement<(f64, f64)>>())
@@ -816,7 +817,7 @@ impl Style {
 impl Draw for Figure {
     /// Picks the axis ranges from the drawable data and draws on `area`, text scaled to the
     /// area's width.
-    fn draw_on<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String> {
+    fn draw_on<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), PlotError> {
         self.draw_scaled(area, text_scale(area.dim_in_pixel().0))
     }
 
@@ -931,15 +932,18 @@ impl Panels {
 impl Draw for Panels {
     /// Draws the title, then each figure on its cell of the grid below it, all text scaled to
     /// the whole grid's width.
-    fn draw_on<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String> {
+    fn draw_on<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), PlotError> {
         if self.columns == 0 {
-            return Err(format!(
+            return Err(PlotError::Data(format!(
                 "the panel grid '{}' has 0 columns (it needs at least 1)",
                 self.title
-            ));
+            )));
         }
         if self.panels.is_empty() {
-            return Err(format!("the panel grid '{}' has no figures", self.title));
+            return Err(PlotError::Data(format!(
+                "the panel grid '{}' has no figures",
+                self.title
+            )));
         }
         let (columns, rows) = (self.grid_columns(), self.rows());
         let k = text_scale(area.dim_in_pixel().0);
@@ -952,11 +956,11 @@ impl Draw for Panels {
         let cell = (width / columns as u32, height / rows as u32);
         let (min_w, min_h) = MIN_SIZE;
         if cell.0 < min_w || cell.1 < min_h {
-            return Err(format!(
+            return Err(PlotError::Data(format!(
                 "the panel grid '{}' leaves {}x{} pixels per figure ({columns} columns, {rows} \
                  rows), less than the minimum {min_w}x{min_h}",
                 self.title, cell.0, cell.1
-            ));
+            )));
         }
         let cells = grid.split_evenly((rows, columns));
         for (figure, cell) in self.panels.iter().zip(&cells) {
@@ -1262,13 +1266,17 @@ mod tests {
             ]
         );
         fig.stack.as_mut().unwrap().parts[2].values.pop();
-        let err = fig.render_png(1000, 700).unwrap_err();
+        let err = fig.render_png(1000, 700).unwrap_err().to_string();
         assert!(
             err.contains("part 2") && err.contains("3 values for 4"),
             "{err}"
         );
         fig.stack.as_mut().unwrap().parts[2].values.push(f64::NAN);
-        assert!(fig.render_svg(1000, 700).unwrap_err().contains("NaN"));
+        assert!(fig
+            .render_svg(1000, 700)
+            .unwrap_err()
+            .to_string()
+            .contains("NaN"));
     }
 
     #[test]
@@ -1338,7 +1346,7 @@ mod tests {
 
         // A band out of order is refused, naming it.
         fig.bands[0].points[1].mean = 0.35;
-        let err = fig.render_png(640, 480).unwrap_err();
+        let err = fig.render_png(640, 480).unwrap_err().to_string();
         assert!(err.contains("band 0") && err.contains("point 1"), "{err}");
     }
 
@@ -1556,22 +1564,30 @@ mod tests {
 
     #[test]
     fn bad_panel_grids_are_errors() {
-        let err = grid(2, 0).render_png(1000, 700).unwrap_err();
+        let err = grid(2, 0).render_png(1000, 700).unwrap_err().to_string();
         assert!(err.contains("0 columns"), "{err}");
-        let err = grid(0, 2).render_svg(1000, 700).unwrap_err();
+        let err = grid(0, 2).render_svg(1000, 700).unwrap_err().to_string();
         assert!(err.contains("no figures"), "{err}");
-        let err = grid(2, 2).render_png(500, 700).unwrap_err();
+        let err = grid(2, 2).render_png(500, 700).unwrap_err().to_string();
         assert!(err.contains("minimum 300x200"), "{err}");
         // Nine figures in 5 rows leave less than 200 px of height each at 1000x700.
-        let err = grid(9, 9).render_svg(1000, 700).unwrap_err();
+        let err = grid(9, 9).render_svg(1000, 700).unwrap_err().to_string();
         assert!(err.contains("5 rows"), "{err}");
-        assert!(grid(2, 2).render_png(0, 10).unwrap_err().contains("0x10"));
+        assert!(grid(2, 2)
+            .render_png(0, 10)
+            .unwrap_err()
+            .to_string()
+            .contains("0x10"));
     }
 
     #[test]
     fn bad_sizes_are_errors() {
         let fig = power_law_figure();
-        assert!(fig.render_png(0, 100).unwrap_err().contains("0x100"));
+        assert!(fig
+            .render_png(0, 100)
+            .unwrap_err()
+            .to_string()
+            .contains("0x100"));
         assert!(fig.render_svg(100_000, 600).is_err());
         let (min_w, min_h) = MIN_SIZE;
         let (w, h, _) = decode(&fig.render_png(min_w, min_h).unwrap());

@@ -3,7 +3,7 @@
 
 use super::axis::{text_scale, Axis, Coord, Scale};
 use super::color::viridis;
-use super::{draw_err, tick_label, titled, Draw, FONT};
+use super::{draw_err, tick_label, titled, Draw, PlotError, FONT};
 use crate::table::Table;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -79,14 +79,14 @@ impl Heatmap {
     }
 
     /// Checks the ranges, the grid's shape and the colour range.
-    fn check(&self) -> Result<(), String> {
+    fn check(&self) -> Result<(), PlotError> {
         let name = &self.title;
         for (axis, scale, (lo, hi)) in [
             ("x", self.x.scale, self.x_range),
             ("y", self.y.scale, self.y_range),
         ] {
             if !(scale.drawable(lo) && scale.drawable(hi) && lo < hi) {
-                return Err(format!(
+                return Err(PlotError::Data(format!(
                     "heatmap '{name}': the {axis} range [{lo}, {hi}] must be finite with low < \
                      high{}",
                     if scale == Scale::Log {
@@ -94,26 +94,26 @@ impl Heatmap {
                     } else {
                         ""
                     }
-                ));
+                )));
             }
         }
         let (columns, rows) = self.shape();
         if rows == 0 || columns == 0 {
-            return Err(format!("heatmap '{name}' has no cells"));
+            return Err(PlotError::Data(format!("heatmap '{name}' has no cells")));
         }
         if let Some(row) = self.values.iter().position(|r| r.len() != columns) {
-            return Err(format!(
+            return Err(PlotError::Data(format!(
                 "heatmap '{name}': row {row} has {} values, row 0 has {columns}",
                 self.values[row].len()
-            ));
+            )));
         }
         if let Some((lo, hi)) = self.color.range {
             let scale = self.color.scale;
             if !(scale.drawable(lo) && scale.drawable(hi) && lo < hi) {
-                return Err(format!(
+                return Err(PlotError::Data(format!(
                     "heatmap '{name}': the colour range [{lo}, {hi}] must be finite with low < \
                      high (and positive on a log colour scale)"
-                ));
+                )));
             }
         }
         Ok(())
@@ -162,7 +162,7 @@ impl Heatmap {
 
 impl Draw for Heatmap {
     /// Draws the title, the cells with their axes, and the colour bar on the right.
-    fn draw_on<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String> {
+    fn draw_on<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), PlotError> {
         self.check()?;
         let k = text_scale(area.dim_in_pixel().0);
         let px = |v: f64| (v * k).round() as i32;
@@ -431,13 +431,22 @@ mod tests {
         assert!(map
             .render_png(1000, 760)
             .unwrap_err()
+            .to_string()
             .contains("row 3 has 19"));
         let mut map = density();
         map.x_range = (0.0, 1.0);
-        assert!(map.render_svg(1000, 760).unwrap_err().contains("x range"));
+        assert!(map
+            .render_svg(1000, 760)
+            .unwrap_err()
+            .to_string()
+            .contains("x range"));
         let mut map = density();
         map.values.clear();
-        assert!(map.render_svg(1000, 760).unwrap_err().contains("no cells"));
+        assert!(map
+            .render_svg(1000, 760)
+            .unwrap_err()
+            .to_string()
+            .contains("no cells"));
         let mut map = density();
         map.color = ColorBar {
             range: Some((-1.0, 1.0)),
@@ -446,6 +455,7 @@ mod tests {
         assert!(map
             .render_svg(1000, 760)
             .unwrap_err()
+            .to_string()
             .contains("colour range"));
     }
 }

@@ -52,15 +52,42 @@ pub const MIN_SIZE: (u32, u32) = (300, 200);
 /// Largest accepted figure width or height in pixels.
 pub const MAX_SIDE: u32 = 8192;
 
+/// Why a figure cannot be drawn.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PlotError {
+    /// The figure's content cannot be drawn (empty, non-finite, mismatched lengths); the
+    /// message names the figure and the part.
+    #[error("{0}")]
+    Data(String),
+    /// plotters failed to draw.
+    #[error("cannot draw figure: {0}")]
+    Draw(String),
+    /// The PNG encoder failed.
+    #[error("cannot encode PNG: {0}")]
+    Encode(String),
+    /// The embedded font could not be registered.
+    #[error("cannot load the embedded DejaVu Sans font")]
+    Font,
+    /// A size outside [`MIN_SIZE`]..[`MAX_SIDE`].
+    #[error("figure size {width}x{height} is out of range ({}x{} to {MAX_SIDE}x{MAX_SIDE} pixels)", MIN_SIZE.0, MIN_SIZE.1)]
+    Size {
+        /// Requested width in pixels.
+        width: u32,
+        /// Requested height in pixels.
+        height: u32,
+    },
+}
+
 /// The font family every text is drawn in (DejaVu Sans, see [`register_font`]).
 pub(crate) const FONT: &str = "sans-serif";
 
 /// Anything drawable as a PNG or SVG image.
 pub trait Render {
     /// Encoded PNG (8-bit RGB) at `width` x `height` pixels.
-    fn render_png(&self, width: u32, height: u32) -> Result<Vec<u8>, String>;
+    fn render_png(&self, width: u32, height: u32) -> Result<Vec<u8>, PlotError>;
     /// SVG document at `width` x `height` pixels; text stays text.
-    fn render_svg(&self, width: u32, height: u32) -> Result<String, String>;
+    fn render_svg(&self, width: u32, height: u32) -> Result<String, PlotError>;
     /// Natural size in pixels.
     fn size(&self) -> (u32, u32);
     /// Exactly what is plotted, as a table (the columns are listed in each type's docs).
@@ -72,7 +99,7 @@ pub trait Render {
 /// sub-areas.
 pub(crate) trait Draw {
     /// Draws everything, background included, on `area` without presenting it.
-    fn draw_on<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String>;
+    fn draw_on<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), PlotError>;
     /// Natural size in pixels ([`Render::size`]).
     fn natural_size(&self) -> (u32, u32);
     /// The plotted points ([`Render::data`]).
@@ -80,11 +107,11 @@ pub(crate) trait Draw {
 }
 
 impl<T: Draw> Render for T {
-    fn render_png(&self, width: u32, height: u32) -> Result<Vec<u8>, String> {
+    fn render_png(&self, width: u32, height: u32) -> Result<Vec<u8>, PlotError> {
         png_of(self, width, height)
     }
 
-    fn render_svg(&self, width: u32, height: u32) -> Result<String, String> {
+    fn render_svg(&self, width: u32, height: u32) -> Result<String, PlotError> {
         svg_of(self, width, height)
     }
 
@@ -98,7 +125,7 @@ impl<T: Draw> Render for T {
 }
 
 /// Encoded PNG (8-bit RGB) of `item` at `width` x `height` pixels.
-pub(crate) fn png_of(item: &impl Draw, width: u32, height: u32) -> Result<Vec<u8>, String> {
+pub(crate) fn png_of(item: &impl Draw, width: u32, height: u32) -> Result<Vec<u8>, PlotError> {
     check_size(width, height)?;
     register_font()?;
     let mut rgb = vec![0u8; width as usize * height as usize * 3];
@@ -114,15 +141,15 @@ pub(crate) fn png_of(item: &impl Draw, width: u32, height: u32) -> Result<Vec<u8
     let writer = encoder
         .write_header()
         .and_then(|mut w| w.write_image_data(&rgb).map(|()| w))
-        .map_err(|e| format!("cannot encode PNG: {e}"))?;
+        .map_err(|e| PlotError::Encode(e.to_string()))?;
     writer
         .finish()
-        .map_err(|e| format!("cannot encode PNG: {e}"))?;
+        .map_err(|e| PlotError::Encode(e.to_string()))?;
     Ok(png_bytes)
 }
 
 /// SVG document of `item` at `width` x `height` pixels.
-pub(crate) fn svg_of(item: &impl Draw, width: u32, height: u32) -> Result<String, String> {
+pub(crate) fn svg_of(item: &impl Draw, width: u32, height: u32) -> Result<String, PlotError> {
     check_size(width, height)?;
     register_font()?;
     let mut svg = String::new();
@@ -140,7 +167,7 @@ pub(crate) fn titled<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     title: &str,
     k: f64,
-) -> Result<DrawingArea<DB, Shift>, String> {
+) -> Result<DrawingArea<DB, Shift>, PlotError> {
     let px = |v: f64| (v * k).round() as i32;
     area.fill(&WHITE).map_err(draw_err)?;
     area.margin(px(12.0), px(12.0), px(12.0), px(12.0))
@@ -148,14 +175,16 @@ pub(crate) fn titled<DB: DrawingBackend>(
         .map_err(draw_err)
 }
 
-/// The message of a plotters drawing error.
-pub(crate) fn draw_err<E: std::error::Error + Send + Sync>(e: DrawingAreaErrorKind<E>) -> String {
-    format!("cannot draw figure: {e}")
+/// A plotters drawing error.
+pub(crate) fn draw_err<E: std::error::Error + Send + Sync>(
+    e: DrawingAreaErrorKind<E>,
+) -> PlotError {
+    PlotError::Draw(e.to_string())
 }
 
 /// Registers DejaVu Sans as the "sans-serif" family once; plotters cannot draw text before.
-pub(crate) fn register_font() -> Result<(), String> {
-    static REGISTERED: OnceLock<Result<(), String>> = OnceLock::new();
+pub(crate) fn register_font() -> Result<(), PlotError> {
+    static REGISTERED: OnceLock<Result<(), PlotError>> = OnceLock::new();
     REGISTERED
         .get_or_init(|| {
             let fonts = [
@@ -163,21 +192,17 @@ pub(crate) fn register_font() -> Result<(), String> {
                 (FontStyle::Bold, dejavu::sans::bold()),
             ];
             for (style, bytes) in fonts {
-                plotters::style::register_font(FONT, style, bytes)
-                    .map_err(|_| "cannot load the embedded DejaVu Sans font".to_string())?;
+                plotters::style::register_font(FONT, style, bytes).map_err(|_| PlotError::Font)?;
             }
             Ok(())
         })
         .clone()
 }
 
-fn check_size(width: u32, height: u32) -> Result<(), String> {
+fn check_size(width: u32, height: u32) -> Result<(), PlotError> {
     let (min_w, min_h) = MIN_SIZE;
     if width < min_w || height < min_h || width > MAX_SIDE || height > MAX_SIDE {
-        return Err(format!(
-            "figure size {width}x{height} is out of range \
-             ({min_w}x{min_h} to {MAX_SIDE}x{MAX_SIDE} pixels)"
-        ));
+        return Err(PlotError::Size { width, height });
     }
     Ok(())
 }
