@@ -8,6 +8,7 @@ use crate::optimizer::{check_stability, Overrides, Preset, PresetContext};
 use crate::problem::Problem;
 use crate::spectrum::Spectrum;
 use crate::theory::LimitLossMode;
+use lab::error::require;
 use lab::fit::{fit_loglog, LogLogFit};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -151,19 +152,36 @@ impl Default for FrontierSettings {
 
 impl FrontierSettings {
     /// Checks the grid and ranges.
-    pub fn validate(&self) -> Result<(), String> {
-        if self.d_grid.is_empty() || self.d_grid.contains(&0) {
-            return Err("--d-grid needs at least one size, each ≥ 1".into());
+    pub fn validate(&self) -> Result<(), crate::Error> {
+        let smallest = self.d_grid.iter().min().copied().unwrap_or(0);
+        require(
+            smallest >= 1,
+            "d_grid",
+            smallest as f64,
+            "a list of at least one size, each ≥ 1",
+        )?;
+        for (name, (lo, hi)) in [("f_range", self.f_range), ("fit_range", self.fit_range)] {
+            require(
+                lo.is_finite() && hi.is_finite() && 0.0 < lo && lo < hi,
+                name,
+                lo,
+                format!("a range with 0 < LO < HI (LO,HI = {lo:e},{hi:e})"),
+            )?;
         }
-        let range_ok =
-            |(lo, hi): (f64, f64)| lo.is_finite() && hi.is_finite() && 0.0 < lo && lo < hi;
-        if !range_ok(self.f_range) || !range_ok(self.fit_range) {
-            return Err("--f-range and --fit-range need 0 < LO < HI".into());
+        let (f_lo, f_hi) = self.f_range;
+        let (lo, hi) = self.fit_range;
+        if lo < f_lo || hi > f_hi {
+            return Err(crate::Error::FitRange {
+                fit: self.fit_range,
+                computed: self.f_range,
+            });
         }
-        if self.f_points < 2 {
-            return Err("need at least 2 compute values".into());
-        }
-        Ok(())
+        Ok(require(
+            self.f_points >= 2,
+            "f_points",
+            self.f_points as f64,
+            "at least 2",
+        )?)
     }
 }
 
@@ -192,7 +210,7 @@ pub fn frontiers(
     s: &FrontierSettings,
     force: bool,
     progress: &(dyn Fn(u64) + Sync),
-) -> Result<Vec<Frontier>, String> {
+) -> Result<Vec<Frontier>, crate::Error> {
     s.validate()?;
     let mut jobs = Vec::new();
     for (oi, &preset) in presets.iter().enumerate() {

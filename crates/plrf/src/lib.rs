@@ -32,6 +32,7 @@
 
 pub mod bench;
 pub mod curve;
+pub mod error;
 pub mod experiment;
 pub mod frontier;
 pub mod moments;
@@ -50,6 +51,7 @@ pub mod spectrum;
 pub mod theory;
 
 pub use curve::Curve;
+pub use error::Error;
 pub use optimizer::{Optimizer, Overrides, Preset, PresetContext};
 pub use problem::{Eigen, Instance, Problem};
 pub use spectrum::Spectrum;

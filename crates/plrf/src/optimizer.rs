@@ -6,6 +6,7 @@ use serde::Serialize;
 
 /// The named optimizer presets.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 #[serde(rename_all = "kebab-case")]
 pub enum Preset {
     /// Plain SGD: γ1 = 0, γ3 = 0, Δ = 1 (the momentum stays zero).
@@ -38,31 +39,17 @@ impl Preset {
     }
 }
 
-impl std::str::FromStr for Preset {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        Preset::ALL
-            .into_iter()
-            .find(|p| p.name() == s)
-            .ok_or_else(|| {
-                format!(
-                    "unknown optimizer '{s}' (choose sgd, sgd-m, dana-constant or dana-decaying)"
-                )
-            })
+/// Checks that `presets` is not empty and names no preset twice.
+pub fn check_presets(presets: &[Preset]) -> Result<(), crate::Error> {
+    if presets.is_empty() {
+        return Err(crate::Error::NoOptimizer);
     }
-}
-
-/// Parses a comma-separated list of preset names (no repeats).
-pub fn parse_presets(list: &str) -> Result<Vec<Preset>, String> {
-    let mut presets: Vec<Preset> = Vec::new();
-    for name in list.split(',').map(str::trim) {
-        let preset: Preset = name.parse()?;
-        if presets.contains(&preset) {
-            return Err(format!("optimizer '{name}' is listed twice in --optimizer"));
+    for (i, p) in presets.iter().enumerate() {
+        if presets[..i].contains(p) {
+            return Err(crate::Error::RepeatedOptimizer(p.name()));
         }
-        presets.push(preset);
     }
-    Ok(presets)
+    Ok(())
 }
 
 /// Problem quantities the preset defaults depend on.
@@ -172,17 +159,16 @@ pub fn momentum_step(theta: &mut [f64], m: &mut [f64], grad: &[f64], c: crate::s
 
 /// Checks the mode-wise stability condition c·λ_max < 2B/(B+1) at t = 0 (spec §3.3);
 /// `Err` says by how much it is violated and how to fix it.
-pub fn check_stability(opt: &Optimizer, lambda_max: f64, batch: usize) -> Result<(), String> {
+pub fn check_stability(opt: &Optimizer, lambda_max: f64, batch: usize) -> Result<(), crate::Error> {
     let c = opt.hyper.at(0.0).c();
     let bound = 2.0 * batch as f64 / (batch as f64 + 1.0);
     let product = c * lambda_max;
     if product >= bound || !product.is_finite() {
-        return Err(format!(
-            "{} is unstable: c·λ_max = (γ2 + γ1·γ3)·λ_max = {:.4e} at t = 0 must be below 2B/(B+1) = {:.4}; lower --gamma2/--gamma3 (or pass --force to run anyway)",
-            opt.name(),
+        return Err(crate::Error::Unstable {
+            optimizer: opt.name(),
             product,
-            bound
-        ));
+            bound,
+        });
     }
     Ok(())
 }

@@ -143,19 +143,18 @@ fn theory_setup(
     d: usize,
     presets: &[Preset],
     overrides: &Overrides,
-) -> Result<Setup, String> {
-    let names: Vec<&str> = presets.iter().map(|p| p.name()).collect();
+) -> Result<Setup, crate::Error> {
     Setup::new(
         Problem::new(alpha, beta, 4 * d, d)?,
         1,
         0,
-        &names.join(","),
+        presets,
         overrides,
         false,
     )
 }
 
-fn ode_curves(setup: Setup, t_max: f64) -> Result<Curves, String> {
+fn ode_curves(setup: Setup, t_max: f64) -> Result<Curves, crate::Error> {
     let settings = OdeSettings {
         t_max,
         dt: 1e-2,

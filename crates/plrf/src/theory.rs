@@ -5,6 +5,7 @@ use serde::Serialize;
 
 /// How the theoretical limit loss P∞ is computed (spec §2.4).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 #[serde(rename_all = "lowercase")]
 pub enum LimitLossMode {
     /// As the official code: sums stop at V−1 and the fixed point stops at a relative

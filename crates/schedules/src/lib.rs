@@ -45,6 +45,7 @@ use serde::Serialize;
 
 /// Which rational form Δ(t) takes (spec §7 pitfall 3); an explicit, recorded parameter.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 #[serde(rename_all = "kebab-case")]
 pub enum DeltaConvention {
     /// Δ(t) = δ/(δ + t) ≤ 1 (optax, `powerlaw_schedule`; theorylab's default).
@@ -53,20 +54,6 @@ pub enum DeltaConvention {
     OnePlusT,
     /// Δ(t) = δ for all t (SGD-M).
     Constant,
-}
-
-impl std::str::FromStr for DeltaConvention {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s {
-            "delta-plus-t" => Ok(Self::DeltaPlusT),
-            "one-plus-t" => Ok(Self::OnePlusT),
-            "constant" => Ok(Self::Constant),
-            _ => Err(format!(
-                "unknown Δ convention '{s}' (choose delta-plus-t, one-plus-t or constant)"
-            )),
-        }
-    }
 }
 
 /// A scalar schedule t ↦ value.

@@ -987,3 +987,57 @@ fn reproduce_lstm_quick_fits_every_run_and_judges_claim_4_from_its_exponents() {
     );
     let _ = std::fs::remove_dir_all(out);
 }
+
+#[test]
+fn frontier_fit_ranges_outside_the_computed_range_are_refused() {
+    // Outside [f-range] on either side: exit 2 before computing, naming the range that exists.
+    for (fit, f_range) in [
+        ("1e14,1e15", "1e5,1e13"),
+        ("1e12,1e14", "1e5,1e13"),
+        ("1e4,1e8", "1e5,1e13"),
+    ] {
+        let start = std::time::Instant::now();
+        let (code, err, out) = refused(&[
+            "plrf",
+            "frontier",
+            "--alpha",
+            "1",
+            "--beta",
+            "0.3",
+            "--optimizer",
+            "sgd",
+            "--fit-range",
+            fit,
+            "--f-range",
+            f_range,
+        ]);
+        assert_eq!(code, Some(2), "{fit}: {err}");
+        assert!(
+            err.starts_with("error: --fit-range") && err.contains("1e5,1e13"),
+            "{fit}: {err}"
+        );
+        assert!(out.is_empty(), "{fit}");
+        assert!(start.elapsed().as_secs() < 30, "{fit}: not refused at once");
+    }
+}
+
+#[test]
+fn optimizer_lists_are_typed_names_without_repeats() {
+    let base = ["plrf", "ode", "--alpha", "1", "--beta", "0.3", "--d", "10"];
+    let (code, err, _) = refused(&[&base[..], &["--optimizer", "sgd,sgd"]].concat());
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("listed twice in --optimizer"), "{err}");
+    let (code, err, _) = refused(&[&base[..], &["--optimizer", "sgd,adam"]].concat());
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("--optimizer") && err.contains("dana-decaying"),
+        "{err}"
+    );
+    // Library messages name quantities; the binary names the flag the user typed.
+    let (code, err, _) = refused(&[&base[..], &["--optimizer", "sgd", "--t-max", "0.5"]].concat());
+    assert_eq!(code, Some(2), "{err}");
+    assert_eq!(
+        err.trim(),
+        "error: --t-max must be finite and > 1 (got 0.5)"
+    );
+}
