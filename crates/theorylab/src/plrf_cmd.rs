@@ -680,6 +680,17 @@ fn frontier(a: FrontierArgs, ctx: &Ctx) -> Result<Outcome, BoxError> {
     )
     .map_err(cli)?;
     bar.finish_and_clear();
+    for fr in fronts.iter().filter(|fr| fr.d_star_at_edge) {
+        let edges = fr
+            .envelope
+            .edge_points(settings.fit_range, &settings.d_grid);
+        warn(&[format!(
+            "{}: d* is the smallest or largest d of --d-grid inside --fit-range at {} of its compute values (first f = {:.3e}); these exponents are not of the compute-optimal frontier: widen --d-grid or narrow --fit-range (d_star_at_edge: true)",
+            fr.preset.name(),
+            edges.len(),
+            edges.first().copied().unwrap_or(f64::NAN)
+        )]);
+    }
     let table = scaling::frontier_table(&fronts);
     run.print(&table, &table);
     run.csv("exponents.csv", &table);
@@ -692,7 +703,7 @@ fn frontier(a: FrontierArgs, ctx: &Ctx) -> Result<Outcome, BoxError> {
         "d_star",
         &scaling::d_star_figure(&fronts, "Compute-optimal model size d*(f)"),
     )?;
-    run.finish(&table.to_json())?;
+    run.finish(&scaling::frontier_json(&fronts))?;
     Ok(Outcome::Done)
 }
 

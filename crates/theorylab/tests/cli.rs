@@ -988,6 +988,18 @@ fn reproduce_lstm_quick_fits_every_run_and_judges_claim_4_from_its_exponents() {
     let _ = std::fs::remove_dir_all(out);
 }
 
+/// `plrf frontier` for SGD at (α, β) = (1, 0.3).
+const SGD_FRONTIER: [&str; 8] = [
+    "plrf",
+    "frontier",
+    "--alpha",
+    "1",
+    "--beta",
+    "0.3",
+    "--optimizer",
+    "sgd",
+];
+
 #[test]
 fn frontier_fit_ranges_outside_the_computed_range_are_refused() {
     // Outside [f-range] on either side: exit 2 before computing, naming the range that exists.
@@ -997,20 +1009,13 @@ fn frontier_fit_ranges_outside_the_computed_range_are_refused() {
         ("1e4,1e8", "1e5,1e13"),
     ] {
         let start = std::time::Instant::now();
-        let (code, err, out) = refused(&[
-            "plrf",
-            "frontier",
-            "--alpha",
-            "1",
-            "--beta",
-            "0.3",
-            "--optimizer",
-            "sgd",
-            "--fit-range",
-            fit,
-            "--f-range",
-            f_range,
-        ]);
+        let (code, err, out) = refused(
+            &[
+                &SGD_FRONTIER[..],
+                &["--fit-range", fit, "--f-range", f_range],
+            ]
+            .concat(),
+        );
         assert_eq!(code, Some(2), "{fit}: {err}");
         assert!(
             err.starts_with("error: --fit-range") && err.contains("1e5,1e13"),
@@ -1040,4 +1045,36 @@ fn optimizer_lists_are_typed_names_without_repeats() {
         err.trim(),
         "error: --t-max must be finite and > 1 (got 0.5)"
     );
+}
+
+#[test]
+fn frontier_fits_with_d_star_at_the_grid_edge_are_flagged() {
+    // SGD, grid 100, 200, 400 over f ∈ [1e4, 1e9]: d* is 100 below f ≈ 2.3e5 and 400 above
+    // f ≈ 1.8e6, so the window [1e5, 1e9] reaches both edges and [2.5e5, 1.5e6] neither.
+    for (fit, edge) in [("1e5,1e9", true), ("2.5e5,1.5e6", false)] {
+        let out = scratch(&format!("frontier-edge-{edge}"));
+        let grid = ["--d-grid", "100,200,400", "--f-range", "1e4,1e9"];
+        let rest = ["--fit-range", fit, "--out", out.to_str().unwrap()];
+        let result = theorylab(&[&SGD_FRONTIER[..], &grid, &rest].concat());
+        let stderr = String::from_utf8_lossy(&result.stderr);
+        assert_eq!(result.status.code(), Some(0), "{fit}: {stderr}");
+        assert_eq!(
+            stderr.contains("warning: sgd: d* is the smallest or largest"),
+            edge,
+            "{fit}: {stderr}"
+        );
+        let summary: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap())
+                .unwrap();
+        for row in summary.as_array().unwrap() {
+            assert_eq!(
+                row["d_star_at_edge"],
+                serde_json::Value::Bool(edge),
+                "{fit}: {row}"
+            );
+        }
+        // The d* figure marks the edge points (a labelled series in its CSV) only when flagged.
+        let csv = std::fs::read_to_string(out.join("d_star.csv")).unwrap();
+        assert_eq!(csv.contains("grid's edge"), edge, "{fit}");
+    }
 }
