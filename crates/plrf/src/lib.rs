@@ -30,6 +30,7 @@
 //! setting (E2), and local loss-curve slopes with an instability guard ([`curve`]);
 //! comparison with reference curves ([`reference`]); performance in [`bench`].
 
+pub mod baselines;
 pub mod bench;
 pub mod curve;
 pub mod error;
