@@ -4,8 +4,9 @@
 //! [`schedules::AdanaSchedule`], shared with `dana-burn`).
 //!
 //! Adam and ADana normalise each coordinate: they are not rotation-invariant, so on PLRF they
-//! must run on θ in the parameter basis, never on the eigenbasis coordinates of K. Only the
-//! steps are here; they are not yet wired into `plrf simulate`.
+//! must run on θ in the parameter basis, never on the eigenbasis coordinates of K:
+//! `plrf simulate` runs them only with the exact sampler (Schedule-Free SGD, a linear method,
+//! with any). No ODE exists for them.
 
 use schedules::AdanaSchedule;
 use serde::Serialize;
@@ -127,6 +128,104 @@ impl Adana {
             *vj = keep * *vj + a * gj * gj;
             let direction = (gj + nesterov * *mj) / (vj.sqrt() + s.epsilon);
             *x = *x - decay * *x - lr * self.peak_lr * direction;
+        }
+    }
+}
+
+/// A baseline optimizer with its resolved hyperparameters.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Baseline {
+    /// Adam at a constant rate.
+    Adam(Adam),
+    /// Adam with the rate decayed by a cosine from `adam.lr` to 0 over `decay_steps` (None:
+    /// the run length).
+    AdamCosine {
+        /// The hyperparameters (lr: the peak rate).
+        adam: Adam,
+        /// T of the cosine.
+        decay_steps: Option<u64>,
+    },
+    /// Schedule-Free SGD.
+    ScheduleFreeSgd(ScheduleFreeSgd),
+    /// ADana.
+    Adana(Adana),
+}
+
+impl Baseline {
+    /// Whether the method normalises coordinates (Adam, ADana), so that it is not
+    /// rotation-invariant and must run in the parameter basis.
+    pub fn per_coordinate(&self) -> bool {
+        !matches!(self, Baseline::ScheduleFreeSgd(_))
+    }
+}
+
+/// The state of one run of any optimizer: θ (for Schedule-Free SGD, x: the point whose loss is
+/// reported), the momentum or first moment m, the second moment v, Schedule-Free SGD's z and
+/// gradient point u.
+pub struct Walker<'a> {
+    opt: &'a crate::Optimizer,
+    steps: u64,
+    /// The parameters whose risk is reported.
+    pub theta: Vec<f64>,
+    m: Vec<f64>,
+    v: Vec<f64>,
+    z: Vec<f64>,
+    u: Vec<f64>,
+}
+
+impl<'a> Walker<'a> {
+    /// θ = m = v = z = 0 in dimension d, for a run of `steps` steps.
+    pub fn new(opt: &'a crate::Optimizer, d: usize, steps: u64) -> Self {
+        let extra = if opt.baseline.is_some() { d } else { 0 };
+        Walker {
+            opt,
+            steps,
+            theta: vec![0.0; d],
+            m: vec![0.0; d],
+            v: vec![0.0; extra],
+            z: vec![0.0; extra],
+            u: vec![0.0; extra],
+        }
+    }
+
+    /// Step k (0-based) with a fresh batch gradient from `sampler`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn step(
+        &mut self,
+        sampler: &dyn crate::sampler::Sampler,
+        batch: usize,
+        k: u64,
+        rng: &mut lab::seed::Rng,
+        a: &mut [f64],
+        scratch: &mut [f64],
+        grad: &mut [f64],
+    ) {
+        use crate::sampler::batch_gradient;
+        let (theta, m, v) = (&mut self.theta, &mut self.m, &mut self.v);
+        match &self.opt.baseline {
+            None => {
+                batch_gradient(sampler, theta, batch, rng, a, scratch, grad);
+                crate::optimizer::momentum_step(theta, m, grad, self.opt.hyper.at(k as f64));
+            }
+            Some(Baseline::Adam(adam)) => {
+                batch_gradient(sampler, theta, batch, rng, a, scratch, grad);
+                adam.step(k, adam.lr, theta, m, v, grad);
+            }
+            Some(Baseline::AdamCosine { adam, decay_steps }) => {
+                batch_gradient(sampler, theta, batch, rng, a, scratch, grad);
+                let lr = adam.cosine_lr(k, decay_steps.unwrap_or(self.steps));
+                adam.step(k, lr, theta, m, v, grad);
+            }
+            Some(Baseline::ScheduleFreeSgd(sf)) => {
+                sf.gradient_point(theta, &self.z, &mut self.u);
+                batch_gradient(sampler, &self.u, batch, rng, a, scratch, grad);
+                sf.step(k, theta, &mut self.z, grad);
+            }
+            Some(Baseline::Adana(adana)) => {
+                batch_gradient(sampler, theta, batch, rng, a, scratch, grad);
+                adana.step(k, 1.0, theta, m, v, grad);
+            }
         }
     }
 }

@@ -30,6 +30,12 @@ pub enum Error {
         /// The computed range (LO, HI).
         computed: (f64, f64),
     },
+    /// A baseline asked for where only the momentum step has an ODE or recursion.
+    #[error("{0} has no loss ODE or moment recursion: only simulations run it")]
+    NoOde(&'static str),
+    /// A per-coordinate method asked for on a sampler in K's eigenbasis.
+    #[error("{0} normalises each coordinate, so it is not rotation-invariant: it runs only in the parameter basis, with the exact sampler")]
+    ParameterBasis(&'static str),
     /// An optimizer asked for twice.
     #[error("optimizer '{0}' is listed twice")]
     RepeatedOptimizer(&'static str),

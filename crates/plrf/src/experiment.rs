@@ -13,7 +13,7 @@ use crate::schedule::Schedule;
 use crate::simulate::{simulate, SimResult, SimSettings};
 use crate::spectrum::{LimitLoss, Spectrum, SpectrumSource};
 use crate::theory::LimitLossMode;
-use lab::error::{finite, non_negative, require};
+use lab::error::{finite, non_negative, positive, require};
 use lab::grid::log_steps;
 use lab::plot::{Axis, Figure, Rgb, Series, Style, VLine};
 use lab::seed::Seed;
@@ -81,7 +81,7 @@ impl Setup {
     /// become warnings.
     fn stability(&self, lambda_max: f64) -> Result<Vec<String>, Error> {
         let mut warnings = Vec::new();
-        for opt in &self.optimizers {
+        for opt in self.optimizers.iter().filter(|o| o.baseline.is_none()) {
             if let Err(e) = check_stability(opt, lambda_max, self.batch) {
                 if !self.force {
                     return Err(e);
@@ -97,6 +97,14 @@ impl Setup {
         // Sequential: setups run inside rayon loops, and results must not depend on threads.
         let eig = inst.eigen(faer::Par::Seq)?;
         Ok((inst, eig))
+    }
+
+    /// Refuses the baselines, which have no ODE or moment recursion.
+    fn momentum_only(&self) -> Result<(), Error> {
+        match self.optimizers.iter().find(|o| o.baseline.is_some()) {
+            Some(o) => Err(Error::NoOde(o.name())),
+            None => Ok(()),
+        }
     }
 
     /// The ODE/recursion inputs for a spectrum source and limit-loss choice.
@@ -158,6 +166,28 @@ pub fn check_overrides(o: &Overrides) -> Result<(), Error> {
     }
     if let Some(x) = o.gamma2 {
         non_negative("gamma2", x)?;
+    }
+    let unit = |name: &'static str, x: Option<f64>, closed: bool| match x {
+        Some(x) => require(
+            x >= 0.0 && (x < 1.0 || (closed && x == 1.0)),
+            name,
+            x,
+            if closed { "in [0, 1]" } else { "in [0, 1)" },
+        ),
+        None => Ok(()),
+    };
+    unit("beta1", o.beta1, false)?;
+    unit("beta2", o.beta2, false)?;
+    unit("sf_beta", o.sf_beta, true)?;
+    for (name, x) in [("lr", o.lr), ("wd_timescale", o.wd_timescale)] {
+        x.map_or(Ok(()), |x| positive(name, x))?;
+    }
+    for (name, x) in [("epsilon", o.epsilon), ("omega", o.omega)] {
+        x.map_or(Ok(()), |x| non_negative(name, x))?;
+    }
+    o.kappa.map_or(Ok(()), |x| finite("kappa", x))?;
+    if let Some(t) = o.decay_steps {
+        require(t >= 1, "decay_steps", t as f64, "at least 1")?;
     }
     Ok(())
 }
@@ -325,6 +355,7 @@ pub fn run_ode(
     progress: Progress,
 ) -> Result<Curves, Error> {
     settings.validate()?;
+    setup.momentum_only()?;
     let spectrum = setup.spectrum(source, limit)?;
     let warnings = setup.stability(spectrum.lambda_max())?;
     let curves = setup
@@ -354,6 +385,7 @@ pub fn run_recursion(
     progress: Progress,
 ) -> Result<Curves, Error> {
     require(steps >= 1, "steps", steps as f64, "at least 1")?;
+    setup.momentum_only()?;
     let spectrum = setup.spectrum(source, limit)?;
     let warnings = setup.stability(spectrum.lambda_max())?;
     let grid = log_steps(steps, 1.1);
@@ -404,6 +436,18 @@ pub fn run_simulate(
 ) -> Result<Simulation, Error> {
     require(s.steps >= 1, "steps", s.steps as f64, "at least 1")?;
     require(s.seeds >= 1, "seeds", s.seeds as f64, "at least 1")?;
+    if s.with_ode.is_some() {
+        setup.momentum_only()?;
+    }
+    if s.sampler != SamplerKind::Exact {
+        let eigenbasis = setup
+            .optimizers
+            .iter()
+            .find(|o| o.baseline.is_some_and(|b| b.per_coordinate()));
+        if let Some(o) = eigenbasis {
+            return Err(Error::ParameterBasis(o.name()));
+        }
+    }
     let (instance, sampler): (Option<(Instance, Eigen)>, Option<EigenSampler>) = match s.sampler {
         SamplerKind::Theory => {
             let spectrum = setup.spectrum(

@@ -303,6 +303,9 @@ pub fn frontiers(
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Vec<Frontier>, crate::Error> {
     s.validate()?;
+    if let Some(p) = presets.iter().find(|p| p.is_baseline()) {
+        return Err(crate::Error::NoOde(p.name()));
+    }
     let mut jobs = Vec::new();
     for (oi, &preset) in presets.iter().enumerate() {
         for &d in &s.d_grid {

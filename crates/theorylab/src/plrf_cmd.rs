@@ -87,6 +87,33 @@ pub struct OptimizerArgs {
     /// Δ(t) = δ/(δ+t) (delta-plus-t), δ/(1+t) (one-plus-t) or δ (constant) [DANA delta-plus-t, SGD-M constant].
     #[arg(long, value_name = "CONVENTION")]
     delta_convention: Option<DeltaConvention>,
+    /// Baselines' rate [adam 1e-4; adam-cosine peak 0.01; schedule-free-sgd γ: SGD's; adana γ* 1e-3].
+    #[arg(long)]
+    lr: Option<f64>,
+    /// Adam's β1 [0.9].
+    #[arg(long)]
+    beta1: Option<f64>,
+    /// Adam's β2 [0.999].
+    #[arg(long)]
+    beta2: Option<f64>,
+    /// ε of Adam and ADana [1e-8].
+    #[arg(long)]
+    epsilon: Option<f64>,
+    /// T of adam-cosine's decay [the run length].
+    #[arg(long, value_parser = parse_count)]
+    decay_steps: Option<u64>,
+    /// β of schedule-free-sgd: gradients at (1−β)z + βx [0.9].
+    #[arg(long)]
+    sf_beta: Option<f64>,
+    /// ADana's κ: Nesterov factor (1+t)^{1−κ} [0.85]. ADana's δ is --delta [8].
+    #[arg(long)]
+    kappa: Option<f64>,
+    /// ADana's ω: weight decay ω/(1 + (t+1)/τ) [4].
+    #[arg(long)]
+    omega: Option<f64>,
+    /// ADana's τ [1].
+    #[arg(long)]
+    wd_timescale: Option<f64>,
 }
 
 /// The flags of the quantities the PLRF library names (the rest are `--` and the name with
@@ -115,6 +142,8 @@ fn cli(e: plrf::Error) -> BoxError {
             fit.0, fit.1, computed.0, computed.1
         )
         .into(),
+        plrf::Error::NoOde(_) => format!("{e} (plrf simulate)").into(),
+        plrf::Error::ParameterBasis(_) => format!("{e} (--sampler exact)").into(),
         plrf::Error::ReferenceOptimizer(_) => format!("{e} (add it to --optimizer)").into(),
         _ => flagged::<plrf::Error>(FLAGS)(e),
     }
@@ -151,6 +180,15 @@ impl OptimizerArgs {
             kappa3: self.kappa3,
             delta: self.delta,
             delta_convention: self.delta_convention,
+            lr: self.lr,
+            beta1: self.beta1,
+            beta2: self.beta2,
+            epsilon: self.epsilon,
+            decay_steps: self.decay_steps,
+            sf_beta: self.sf_beta,
+            kappa: self.kappa,
+            omega: self.omega,
+            wd_timescale: self.wd_timescale,
         }
     }
 }

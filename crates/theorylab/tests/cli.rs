@@ -100,7 +100,7 @@ fn bad_input_is_refused_with_one_line_and_nothing_written() {
         ),
         (
             "unknown optimizer",
-            vec!["ode", "--alpha", "1", "--d", "10", "--optimizer", "adam"],
+            vec!["ode", "--alpha", "1", "--d", "10", "--optimizer", "adamw"],
         ),
         (
             "unstable step",
@@ -1032,7 +1032,7 @@ fn optimizer_lists_are_typed_names_without_repeats() {
     let (code, err, _) = refused(&[&base[..], &["--optimizer", "sgd,sgd"]].concat());
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("listed twice in --optimizer"), "{err}");
-    let (code, err, _) = refused(&[&base[..], &["--optimizer", "sgd,adam"]].concat());
+    let (code, err, _) = refused(&[&base[..], &["--optimizer", "sgd,adamw"]].concat());
     assert_eq!(code, Some(2), "{err}");
     assert!(
         err.contains("--optimizer") && err.contains("dana-decaying"),
@@ -1077,4 +1077,54 @@ fn frontier_fits_with_d_star_at_the_grid_edge_are_flagged() {
         let csv = std::fs::read_to_string(out.join("d_star.csv")).unwrap();
         assert_eq!(csv.contains("grid's edge"), edge, "{fit}");
     }
+}
+
+#[test]
+fn baselines_run_in_the_parameter_basis_and_have_no_ode() {
+    let base = ["plrf", "--alpha", "1", "--beta", "0.3", "--d", "20"];
+    let with = |command: &str, rest: &[&str]| {
+        let mut args = vec![base[0], command];
+        args.extend(&base[1..]);
+        args.extend(rest);
+        refused(&args)
+    };
+    // No ODE, recursion or frontier for the baselines.
+    for command in ["ode", "recursion"] {
+        let (code, err, _) = with(command, &["--optimizer", "sgd,adam"]);
+        assert_eq!(code, Some(2), "{command}: {err}");
+        assert!(err.contains("adam has no loss ODE"), "{command}: {err}");
+    }
+    // Per-coordinate methods never run silently in the eigenbasis.
+    for opt in ["adam", "adam-cosine", "adana"] {
+        let (code, err, _) = with("simulate", &["--optimizer", opt, "--steps", "10"]);
+        assert_eq!(code, Some(2), "{opt}: {err}");
+        assert!(err.contains("--sampler exact"), "{opt}: {err}");
+    }
+    // With the exact sampler they run, and config.json records every hyperparameter.
+    let out = scratch("baselines");
+    let list = "sgd,adam,adam-cosine,schedule-free-sgd,adana";
+    let rest = ["--optimizer", list, "--sampler", "exact", "--steps", "200"];
+    let (code, err, _) = with(
+        "simulate",
+        &[
+            &rest[..],
+            &["--beta1", "0.8", "--out", out.to_str().unwrap()],
+        ]
+        .concat(),
+    );
+    assert_eq!(code, Some(0), "{err}");
+    let config: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("config.json")).unwrap()).unwrap();
+    let opts = config["setup"]["optimizers"].as_array().unwrap();
+    assert_eq!(opts.len(), 5);
+    assert!(opts[0].get("baseline").is_none(), "{}", opts[0]);
+    assert_eq!(opts[1]["baseline"]["lr"], 1e-4);
+    assert_eq!(opts[1]["baseline"]["beta1"], 0.8);
+    assert_eq!(opts[2]["baseline"]["adam"]["lr"], 0.01);
+    assert_eq!(opts[3]["baseline"]["beta"], 0.9);
+    assert_eq!(opts[4]["baseline"]["schedule"]["kappa"], 0.85);
+    // A bad hyperparameter names its flag.
+    let (code, err, _) = with("simulate", &[&rest[..], &["--beta2", "1"]].concat());
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("--beta2 must be in [0, 1) (got 1)"), "{err}");
 }
