@@ -1,6 +1,7 @@
 //! Performance measurements of the samplers and the ODE (spec §8 item 16), reported by
 //! `theorylab bench plrf`.
 
+use crate::error::Error;
 use crate::ode::{solve_ode, OdeSettings};
 use crate::optimizer::{momentum_step, Overrides, Preset, PresetContext};
 use crate::problem::{Instance, Problem};
@@ -40,7 +41,7 @@ pub fn sampler_step_times(
     d: usize,
     eigen_steps: u64,
     exact_steps: u64,
-) -> Result<(f64, f64), String> {
+) -> Result<(f64, f64), Error> {
     let problem = Problem::new(1.0, 0.5, 4 * d, d)?;
     let inst = Instance::draw(problem, Seed(0));
     let eig = inst.eigen(faer::Par::Seq)?;
@@ -51,7 +52,7 @@ pub fn sampler_step_times(
 }
 
 /// Wall seconds of one full DANA-decaying ODE solve with theory inputs (α = 1, β = 0.3).
-pub fn ode_seconds(d: usize, t_max: f64, dt: f64) -> Result<f64, String> {
+pub fn ode_seconds(d: usize, t_max: f64, dt: f64) -> Result<f64, Error> {
     let problem = Problem::new(1.0, 0.3, 4 * d, d)?;
     let start = Instant::now();
     let spectrum = Spectrum::theory(&problem, LimitLossMode::Official);
@@ -71,14 +72,14 @@ pub fn ode_seconds(d: usize, t_max: f64, dt: f64) -> Result<f64, String> {
     };
     let curve = solve_ode(&spectrum, &opt.hyper, &settings, &|_| {});
     if curve.diverged_at.is_some() {
-        return Err("benchmark ODE diverged".into());
+        return Err(Error::Diverged("benchmark ODE"));
     }
     Ok(start.elapsed().as_secs_f64())
 }
 
 /// Wall seconds of the E4 frontier (SGD, DANA-constant, DANA-decaying; 8 sizes; spec
 /// settings) at (α, β) = (1, 0.3), and the exponents it measured (to check it ran).
-pub fn frontier_seconds() -> Result<f64, String> {
+pub fn frontier_seconds() -> Result<f64, Error> {
     let start = Instant::now();
     let presets = [Preset::Sgd, Preset::DanaConstant, Preset::DanaDecaying];
     let settings = crate::frontier::FrontierSettings::default();
@@ -92,7 +93,7 @@ pub fn frontier_seconds() -> Result<f64, String> {
         &|_| {},
     )?;
     if fronts.iter().any(|f| f.fit.is_none()) {
-        return Err("benchmark frontier could not be fitted".into());
+        return Err(Error::NoFit("benchmark frontier"));
     }
     Ok(start.elapsed().as_secs_f64())
 }
@@ -122,7 +123,7 @@ pub const BENCH_WORK: u64 = 6;
 /// `theorylab bench plrf`: the samplers at (d, v) = (200, 800) and (500, 2000), B = 1, the ODE
 /// at d = 10⁵, t_max = 10¹², and the E4 frontier, against their targets and the official code's
 /// steady-state step; `progress` is told each finished measurement.
-pub fn bench_table(progress: &(dyn Fn(u64, &str) + Sync)) -> Result<Table, String> {
+pub fn bench_table(progress: &(dyn Fn(u64, &str) + Sync)) -> Result<Table, Error> {
     let mut table = Table::new([
         "measurement",
         "value",

@@ -3,6 +3,7 @@
 //! `prepare` before any work, so a refused run computes and writes nothing.
 
 use crate::curve::Curve;
+use crate::error::Error;
 use crate::ode::{solve_ode, OdeSettings};
 use crate::optimizer::{check_stability, Optimizer, Overrides, Preset, PresetContext};
 use crate::problem::{Eigen, Instance, Problem};
@@ -12,6 +13,7 @@ use crate::schedule::Schedule;
 use crate::simulate::{simulate, SimResult, SimSettings};
 use crate::spectrum::{LimitLoss, Spectrum, SpectrumSource};
 use crate::theory::LimitLossMode;
+use lab::error::{finite, non_negative, positive, require};
 use lab::grid::log_steps;
 use lab::plot::{Axis, Figure, Rgb, Series, Style, VLine};
 use lab::seed::Seed;
@@ -46,14 +48,13 @@ impl Setup {
         problem: Problem,
         batch: usize,
         seed: u64,
-        optimizers: &str,
+        optimizers: &[Preset],
         overrides: &Overrides,
         force: bool,
-    ) -> Result<Setup, String> {
-        if batch == 0 {
-            return Err("--batch must be at least 1".into());
-        }
+    ) -> Result<Setup, Error> {
+        require(batch >= 1, "batch", batch as f64, "at least 1")?;
         check_overrides(overrides)?;
+        crate::optimizer::check_presets(optimizers)?;
         let tr = problem.trace();
         let ctx = PresetContext {
             alpha: problem.alpha,
@@ -62,7 +63,7 @@ impl Setup {
             batch,
             tr,
         };
-        let resolved = crate::optimizer::parse_presets(optimizers)?
+        let resolved = optimizers
             .iter()
             .map(|p| p.build(&ctx, overrides))
             .collect();
@@ -78,28 +79,36 @@ impl Setup {
 
     /// The stability check of every optimizer against λ_max; with `force`, violations
     /// become warnings.
-    fn stability(&self, lambda_max: f64) -> Result<Vec<String>, String> {
+    fn stability(&self, lambda_max: f64) -> Result<Vec<String>, Error> {
         let mut warnings = Vec::new();
-        for opt in &self.optimizers {
+        for opt in self.optimizers.iter().filter(|o| o.baseline.is_none()) {
             if let Err(e) = check_stability(opt, lambda_max, self.batch) {
                 if !self.force {
                     return Err(e);
                 }
-                warnings.push(format!("{e} (running anyway: --force)"));
+                warnings.push(format!("{e} (running anyway, as forced)"));
             }
         }
         Ok(warnings)
     }
 
-    fn instance(&self) -> Result<(Instance, Eigen), String> {
+    fn instance(&self) -> Result<(Instance, Eigen), Error> {
         let inst = Instance::draw(self.problem, self.seed);
         // Sequential: setups run inside rayon loops, and results must not depend on threads.
         let eig = inst.eigen(faer::Par::Seq)?;
         Ok((inst, eig))
     }
 
+    /// Refuses the baselines, which have no ODE or moment recursion.
+    fn momentum_only(&self) -> Result<(), Error> {
+        match self.optimizers.iter().find(|o| o.baseline.is_some()) {
+            Some(o) => Err(Error::NoOde(o.name())),
+            None => Ok(()),
+        }
+    }
+
     /// The ODE/recursion inputs for a spectrum source and limit-loss choice.
-    fn spectrum(&self, source: SpectrumSource, limit: LimitLoss) -> Result<Spectrum, String> {
+    fn spectrum(&self, source: SpectrumSource, limit: LimitLoss) -> Result<Spectrum, Error> {
         Ok(match source {
             SpectrumSource::Theory => {
                 let p = &self.problem;
@@ -142,25 +151,43 @@ pub fn memory_bytes(v: usize, d: usize, optimizers: usize, footprint: Footprint)
 }
 
 /// Checks that every override is a finite number (and γ2 ≥ 0).
-pub fn check_overrides(o: &Overrides) -> Result<(), String> {
+pub fn check_overrides(o: &Overrides) -> Result<(), Error> {
     let named = [
-        ("--gamma1", o.gamma1),
-        ("--gamma2", o.gamma2),
-        ("--gamma3", o.gamma3),
-        ("--kappa3", o.kappa3),
-        ("--delta", o.delta),
+        ("gamma1", o.gamma1),
+        ("gamma2", o.gamma2),
+        ("gamma3", o.gamma3),
+        ("kappa3", o.kappa3),
+        ("delta", o.delta),
     ];
-    for (flag, value) in named {
+    for (name, value) in named {
         if let Some(x) = value {
-            if !x.is_finite() {
-                return Err(format!("{flag} must be a finite number (got {x})"));
-            }
+            finite(name, x)?;
         }
     }
     if let Some(x) = o.gamma2 {
-        if x < 0.0 {
-            return Err(format!("--gamma2 must be ≥ 0 (got {x})"));
-        }
+        non_negative("gamma2", x)?;
+    }
+    let unit = |name: &'static str, x: Option<f64>, closed: bool| match x {
+        Some(x) => require(
+            x >= 0.0 && (x < 1.0 || (closed && x == 1.0)),
+            name,
+            x,
+            if closed { "in [0, 1]" } else { "in [0, 1)" },
+        ),
+        None => Ok(()),
+    };
+    unit("beta1", o.beta1, false)?;
+    unit("beta2", o.beta2, false)?;
+    unit("sf_beta", o.sf_beta, true)?;
+    for (name, x) in [("lr", o.lr), ("wd_timescale", o.wd_timescale)] {
+        x.map_or(Ok(()), |x| positive(name, x))?;
+    }
+    for (name, x) in [("epsilon", o.epsilon), ("omega", o.omega)] {
+        x.map_or(Ok(()), |x| non_negative(name, x))?;
+    }
+    o.kappa.map_or(Ok(()), |x| finite("kappa", x))?;
+    if let Some(t) = o.decay_steps {
+        require(t >= 1, "decay_steps", t as f64, "at least 1")?;
     }
     Ok(())
 }
@@ -326,8 +353,9 @@ pub fn run_ode(
     limit: LimitLoss,
     settings: OdeSettings,
     progress: Progress,
-) -> Result<Curves, String> {
+) -> Result<Curves, Error> {
     settings.validate()?;
+    setup.momentum_only()?;
     let spectrum = setup.spectrum(source, limit)?;
     let warnings = setup.stability(spectrum.lambda_max())?;
     let curves = setup
@@ -355,10 +383,9 @@ pub fn run_recursion(
     limit: LimitLoss,
     steps: u64,
     progress: Progress,
-) -> Result<Curves, String> {
-    if steps == 0 {
-        return Err("--steps must be at least 1".into());
-    }
+) -> Result<Curves, Error> {
+    require(steps >= 1, "steps", steps as f64, "at least 1")?;
+    setup.momentum_only()?;
     let spectrum = setup.spectrum(source, limit)?;
     let warnings = setup.stability(spectrum.lambda_max())?;
     let grid = log_steps(steps, 1.1);
@@ -406,9 +433,20 @@ pub fn run_simulate(
     setup: Setup,
     s: SimulateSettings,
     progress: Progress,
-) -> Result<Simulation, String> {
-    if s.steps == 0 || s.seeds == 0 {
-        return Err("--steps and --seeds must be at least 1".into());
+) -> Result<Simulation, Error> {
+    require(s.steps >= 1, "steps", s.steps as f64, "at least 1")?;
+    require(s.seeds >= 1, "seeds", s.seeds as f64, "at least 1")?;
+    if s.with_ode.is_some() {
+        setup.momentum_only()?;
+    }
+    if s.sampler != SamplerKind::Exact {
+        let eigenbasis = setup
+            .optimizers
+            .iter()
+            .find(|o| o.baseline.is_some_and(|b| b.per_coordinate()));
+        if let Some(o) = eigenbasis {
+            return Err(Error::ParameterBasis(o.name()));
+        }
     }
     let (instance, sampler): (Option<(Instance, Eigen)>, Option<EigenSampler>) = match s.sampler {
         SamplerKind::Theory => {

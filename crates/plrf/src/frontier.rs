@@ -8,6 +8,7 @@ use crate::optimizer::{check_stability, Overrides, Preset, PresetContext};
 use crate::problem::Problem;
 use crate::spectrum::Spectrum;
 use crate::theory::LimitLossMode;
+use lab::error::require;
 use lab::fit::{fit_loglog, LogLogFit};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -110,6 +111,92 @@ impl Envelope {
     }
 }
 
+impl Envelope {
+    /// The compute values inside `window` where d* is the smallest or the largest size of
+    /// `grid`: there the optimum may lie outside the grid, and a fit through them is not the
+    /// compute-optimal frontier.
+    pub fn edge_points(&self, window: (f64, f64), grid: &[usize]) -> Vec<f64> {
+        let (lo, hi) = grid_edges(grid);
+        self.f
+            .iter()
+            .zip(&self.d_star)
+            .filter(|(f, d)| {
+                (window.0..=window.1).contains(*f) && matches!(d, Some(d) if *d == lo || *d == hi)
+            })
+            .map(|(f, _)| *f)
+            .collect()
+    }
+
+    /// The longest run of consecutive compute values inside `window` where d* is known and
+    /// strictly inside the grid, as (first f, last f); None when no run spans `min_span`
+    /// (a ratio of compute, e.g. 10 for a decade).
+    pub fn interior_window(
+        &self,
+        window: (f64, f64),
+        grid: &[usize],
+        min_span: f64,
+    ) -> Option<(f64, f64)> {
+        let (lo, hi) = grid_edges(grid);
+        let mut best: Option<(f64, f64)> = None;
+        let mut start: Option<f64> = None;
+        let mut last = f64::NAN;
+        for (&f, d) in self.f.iter().zip(&self.d_star) {
+            let inside = (window.0..=window.1).contains(&f);
+            let interior = matches!(d, Some(d) if *d != lo && *d != hi);
+            if inside && interior {
+                start.get_or_insert(f);
+                last = f;
+            } else if let Some(s) = start.take() {
+                best = longer(best, (s, last));
+            }
+        }
+        if let Some(s) = start {
+            best = longer(best, (s, last));
+        }
+        best.filter(|(a, b)| b / a >= min_span)
+    }
+}
+
+/// The longest run of compute values inside `window` where d* is strictly inside `grid` for
+/// every frontier at once (see [`Envelope::interior_window`]).
+pub fn common_interior_window(
+    fronts: &[Frontier],
+    window: (f64, f64),
+    grid: &[usize],
+    min_span: f64,
+) -> Option<(f64, f64)> {
+    let first = &fronts.first()?.envelope;
+    let (lo, hi) = grid_edges(grid);
+    let interior = |e: &Envelope, i: usize| matches!(e.d_star[i], Some(d) if d != lo && d != hi);
+    let all = Envelope {
+        f: first.f.clone(),
+        p_star: first.p_star.clone(),
+        d_star: (0..first.f.len())
+            .map(|i| {
+                let every = fronts.iter().all(|fr| interior(&fr.envelope, i));
+                if every {
+                    first.d_star[i]
+                } else {
+                    None
+                }
+            })
+            .collect(),
+    };
+    all.interior_window(window, grid, min_span)
+}
+
+fn grid_edges(grid: &[usize]) -> (usize, usize) {
+    let lo = grid.iter().min().copied().unwrap_or(0);
+    (lo, grid.iter().max().copied().unwrap_or(lo))
+}
+
+fn longer(best: Option<(f64, f64)>, run: (f64, f64)) -> Option<(f64, f64)> {
+    match best {
+        Some(b) if b.1 / b.0 >= run.1 / run.0 => Some(b),
+        _ => Some(run),
+    }
+}
+
 /// Settings of a frontier computation (spec E4 defaults via `Default`).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct FrontierSettings {
@@ -151,19 +238,36 @@ impl Default for FrontierSettings {
 
 impl FrontierSettings {
     /// Checks the grid and ranges.
-    pub fn validate(&self) -> Result<(), String> {
-        if self.d_grid.is_empty() || self.d_grid.contains(&0) {
-            return Err("--d-grid needs at least one size, each ≥ 1".into());
+    pub fn validate(&self) -> Result<(), crate::Error> {
+        let smallest = self.d_grid.iter().min().copied().unwrap_or(0);
+        require(
+            smallest >= 1,
+            "d_grid",
+            smallest as f64,
+            "a list of at least one size, each ≥ 1",
+        )?;
+        for (name, (lo, hi)) in [("f_range", self.f_range), ("fit_range", self.fit_range)] {
+            require(
+                lo.is_finite() && hi.is_finite() && 0.0 < lo && lo < hi,
+                name,
+                lo,
+                format!("a range with 0 < LO < HI (LO,HI = {lo:e},{hi:e})"),
+            )?;
         }
-        let range_ok =
-            |(lo, hi): (f64, f64)| lo.is_finite() && hi.is_finite() && 0.0 < lo && lo < hi;
-        if !range_ok(self.f_range) || !range_ok(self.fit_range) {
-            return Err("--f-range and --fit-range need 0 < LO < HI".into());
+        let (f_lo, f_hi) = self.f_range;
+        let (lo, hi) = self.fit_range;
+        if lo < f_lo || hi > f_hi {
+            return Err(crate::Error::FitRange {
+                fit: self.fit_range,
+                computed: self.f_range,
+            });
         }
-        if self.f_points < 2 {
-            return Err("need at least 2 compute values".into());
-        }
-        Ok(())
+        Ok(require(
+            self.f_points >= 2,
+            "f_points",
+            self.f_points as f64,
+            "at least 2",
+        )?)
     }
 }
 
@@ -180,6 +284,11 @@ pub struct Frontier {
     pub fit: Option<FrontierFit>,
     /// Predicted (η, ξ) where a formula exists.
     pub theory: Option<(f64, f64)>,
+    /// The fit window.
+    pub fit_window: (f64, f64),
+    /// Whether d* is the smallest or largest d of the grid somewhere inside the fit window
+    /// (then the fit is not of the compute-optimal frontier).
+    pub d_star_at_edge: bool,
 }
 
 /// Runs the ODE for every (optimizer, d) in parallel with theory inputs and builds each
@@ -192,8 +301,11 @@ pub fn frontiers(
     s: &FrontierSettings,
     force: bool,
     progress: &(dyn Fn(u64) + Sync),
-) -> Result<Vec<Frontier>, String> {
+) -> Result<Vec<Frontier>, crate::Error> {
     s.validate()?;
+    if let Some(p) = presets.iter().find(|p| p.is_baseline()) {
+        return Err(crate::Error::NoOde(p.name()));
+    }
     let mut jobs = Vec::new();
     for (oi, &preset) in presets.iter().enumerate() {
         for &d in &s.d_grid {
@@ -242,6 +354,8 @@ pub fn frontiers(
             Frontier {
                 preset,
                 fit: envelope.fit(s.fit_range),
+                fit_window: s.fit_range,
+                d_star_at_edge: !envelope.edge_points(s.fit_range, &s.d_grid).is_empty(),
                 theory: crate::phases::frontier_exponents(preset, alpha, beta),
                 curves: mine,
                 envelope,
@@ -309,5 +423,49 @@ mod tests {
         );
         // Every f where some run reaches f/d is covered, with d* on the grid.
         assert!(env.d_star.iter().flatten().all(|d| d % 50 == 0));
+        let grid: Vec<usize> = curves.iter().map(|c| c.0).collect();
+        assert!(env.edge_points((1e7, 1e11), &grid).is_empty());
+    }
+
+    #[test]
+    fn d_star_at_the_grid_edge_is_found_and_excluded_from_the_interior_window() {
+        // d* ∝ f^{1/2} on the grid 100..1600: d* = 100 (the smallest size) up to f = 1e4,
+        // interior from 3.2e4 to 1e6, then 1600 (the largest) from 3.2e6 on.
+        let grid = [100, 200, 400, 800, 1600];
+        let f = log_space(1e3, 1e8, 11);
+        let d_star = f
+            .iter()
+            .map(|x: &f64| {
+                let ideal = x.sqrt();
+                Some(
+                    *grid
+                        .iter()
+                        .min_by_key(|d| ((**d as f64) / ideal).ln().abs().to_bits())
+                        .unwrap(),
+                )
+            })
+            .collect::<Vec<_>>();
+        let env = Envelope {
+            p_star: vec![Some(1.0); f.len()],
+            f: f.clone(),
+            d_star,
+        };
+        // Hand-computed: √f for f = 1e3·10^{k/2} is 31.6, 56.2, 100, 178, 316, 562, 1000, 1778, …
+        // nearest (in log) grid sizes: 100, 100, 100, 200, 400, 400, 800, 1600, 1600, …
+        assert_eq!(
+            env.d_star[..8]
+                .iter()
+                .map(|d| d.unwrap())
+                .collect::<Vec<_>>(),
+            [100, 100, 100, 200, 400, 400, 800, 1600]
+        );
+        let all = (f[0], f[10]); // 1e3 and 1e8 up to rounding
+        let edges = env.edge_points(all, &grid);
+        assert_eq!(edges.len(), 3 + 4);
+        assert!(env.edge_points((2e4, 1e6), &grid).is_empty());
+        let (a, b) = env.interior_window(all, &grid, 10.0).unwrap();
+        assert!((a / f[3] - 1.0).abs() < 1e-12 && (b / f[6] - 1.0).abs() < 1e-12);
+        // No interior run spans three decades.
+        assert_eq!(env.interior_window(all, &grid, 1e3), None);
     }
 }

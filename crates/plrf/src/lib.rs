@@ -30,8 +30,10 @@
 //! setting (E2), and local loss-curve slopes with an instability guard ([`curve`]);
 //! comparison with reference curves ([`reference`]); performance in [`bench`].
 
+pub mod baselines;
 pub mod bench;
 pub mod curve;
+pub mod error;
 pub mod experiment;
 pub mod frontier;
 pub mod moments;
@@ -50,6 +52,7 @@ pub mod spectrum;
 pub mod theory;
 
 pub use curve::Curve;
+pub use error::Error;
 pub use optimizer::{Optimizer, Overrides, Preset, PresetContext};
 pub use problem::{Eigen, Instance, Problem};
 pub use spectrum::Spectrum;

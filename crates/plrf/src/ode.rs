@@ -23,23 +23,17 @@ pub struct OdeSettings {
 
 impl OdeSettings {
     /// Checks t_max > 1 and Δs > 0 (finite).
-    pub fn validate(&self) -> Result<(), String> {
-        if !(self.t_max.is_finite() && self.t_max > 1.0) {
-            return Err(format!(
-                "--t-max must be a finite number > 1 (got {})",
-                self.t_max
-            ));
-        }
-        if !(self.dt.is_finite() && self.dt > 0.0) {
-            return Err(format!(
-                "--dt must be a finite number > 0 (got {})",
-                self.dt
-            ));
-        }
-        if self.batch == 0 {
-            return Err("--batch must be at least 1".into());
-        }
-        Ok(())
+    pub fn validate(&self) -> Result<(), lab::error::Invalid> {
+        use lab::error::{positive, require};
+        let t_max = self.t_max;
+        require(
+            t_max.is_finite() && t_max > 1.0,
+            "t_max",
+            t_max,
+            "finite and > 1",
+        )?;
+        positive("dt", self.dt)?;
+        require(self.batch >= 1, "batch", self.batch as f64, "at least 1")
     }
 
     /// Number of grid points N = ⌈ln(t_max)/Δs⌉.

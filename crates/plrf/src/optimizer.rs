@@ -6,6 +6,7 @@ use serde::Serialize;
 
 /// The named optimizer presets.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 #[serde(rename_all = "kebab-case")]
 pub enum Preset {
     /// Plain SGD: γ1 = 0, γ3 = 0, Δ = 1 (the momentum stays zero).
@@ -16,6 +17,14 @@ pub enum Preset {
     DanaConstant,
     /// DANA with γ3 = 0.5·γ2·(1 + t)^{-1/(2α)} and Δ = δ/(δ + t).
     DanaDecaying,
+    /// Adam (lr 1e-4, β1 0.9, β2 0.999, ε 1e-8), in the parameter basis.
+    Adam,
+    /// Adam with a cosine decay of the rate from 0.01 to 0 over the run, in the parameter basis.
+    AdamCosine,
+    /// Schedule-Free SGD (γ: SGD's rate, β 0.9); the loss at x.
+    ScheduleFreeSgd,
+    /// ADana (γ* 1e-3, κ 0.85, δ 8, ω 4, τ 1, ε 1e-8), in the parameter basis.
+    Adana,
 }
 
 impl Preset {
@@ -34,35 +43,33 @@ impl Preset {
             Preset::SgdM => "sgd-m",
             Preset::DanaConstant => "dana-constant",
             Preset::DanaDecaying => "dana-decaying",
+            Preset::Adam => "adam",
+            Preset::AdamCosine => "adam-cosine",
+            Preset::ScheduleFreeSgd => "schedule-free-sgd",
+            Preset::Adana => "adana",
         }
+    }
+
+    /// Whether it is one of the baselines (no ODE, stepped by [`crate::baselines`]).
+    pub fn is_baseline(&self) -> bool {
+        matches!(
+            self,
+            Preset::Adam | Preset::AdamCosine | Preset::ScheduleFreeSgd | Preset::Adana
+        )
     }
 }
 
-impl std::str::FromStr for Preset {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        Preset::ALL
-            .into_iter()
-            .find(|p| p.name() == s)
-            .ok_or_else(|| {
-                format!(
-                    "unknown optimizer '{s}' (choose sgd, sgd-m, dana-constant or dana-decaying)"
-                )
-            })
+/// Checks that `presets` is not empty and names no preset twice.
+pub fn check_presets(presets: &[Preset]) -> Result<(), crate::Error> {
+    if presets.is_empty() {
+        return Err(crate::Error::NoOptimizer);
     }
-}
-
-/// Parses a comma-separated list of preset names (no repeats).
-pub fn parse_presets(list: &str) -> Result<Vec<Preset>, String> {
-    let mut presets: Vec<Preset> = Vec::new();
-    for name in list.split(',').map(str::trim) {
-        let preset: Preset = name.parse()?;
-        if presets.contains(&preset) {
-            return Err(format!("optimizer '{name}' is listed twice in --optimizer"));
+    for (i, p) in presets.iter().enumerate() {
+        if presets[..i].contains(p) {
+            return Err(crate::Error::RepeatedOptimizer(p.name()));
         }
-        presets.push(preset);
     }
-    Ok(presets)
+    Ok(())
 }
 
 /// Problem quantities the preset defaults depend on.
@@ -95,6 +102,34 @@ pub struct Overrides {
     pub delta: Option<f64>,
     /// The Δ(t) convention.
     pub delta_convention: Option<DeltaConvention>,
+    /// Learning rate of the baselines (Adam's lr, Adam-cosine's peak, Schedule-Free SGD's γ,
+    /// ADana's γ*).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lr: Option<f64>,
+    /// Adam's β1.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub beta1: Option<f64>,
+    /// Adam's β2.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub beta2: Option<f64>,
+    /// ε of Adam and ADana.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub epsilon: Option<f64>,
+    /// T of Adam-cosine (None: the run length).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decay_steps: Option<u64>,
+    /// β of Schedule-Free SGD.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sf_beta: Option<f64>,
+    /// ADana's κ.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kappa: Option<f64>,
+    /// ADana's ω.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub omega: Option<f64>,
+    /// ADana's τ.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wd_timescale: Option<f64>,
 }
 
 /// A resolved optimizer: a preset name and its four schedules.
@@ -102,8 +137,11 @@ pub struct Overrides {
 pub struct Optimizer {
     /// The preset it was built from.
     pub preset: Preset,
-    /// The resolved schedules.
+    /// The resolved schedules (of the momentum step; unused by the baselines).
     pub hyper: Hyper,
+    /// The baseline's resolved hyperparameters, for the baselines.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<crate::baselines::Baseline>,
 }
 
 impl Optimizer {
@@ -132,10 +170,10 @@ impl Preset {
             _ => 4.0 + (ctx.alpha + ctx.beta) / ctx.alpha,
         });
         let g3 = o.gamma3.unwrap_or(match self {
-            Preset::Sgd => 0.0,
             Preset::SgdM => g2 * delta,
             Preset::DanaConstant => 0.5 * g2 / ctx.d as f64,
             Preset::DanaDecaying => 0.5 * g2,
+            _ => 0.0, // SGD; the baselines do not use the momentum step
         });
         let kappa3 = o.kappa3.unwrap_or(match self {
             Preset::DanaDecaying => 1.0 / (2.0 * ctx.alpha),
@@ -147,6 +185,7 @@ impl Preset {
         });
         Optimizer {
             preset: *self,
+            baseline: self.baseline(sgd_rate, o),
             hyper: Hyper {
                 gamma1: Schedule::constant(g1),
                 gamma2: Schedule::constant(g2),
@@ -157,6 +196,45 @@ impl Preset {
                 delta: Schedule::Momentum { delta, convention },
             },
         }
+    }
+}
+
+impl Preset {
+    /// The baseline's hyperparameters (defaults overridden by `o`), None for the momentum
+    /// presets.
+    fn baseline(&self, sgd_rate: f64, o: &Overrides) -> Option<crate::baselines::Baseline> {
+        use crate::baselines::{Adam, Adana, Baseline, ScheduleFreeSgd};
+        let adam = |lr: f64| Adam {
+            lr: o.lr.unwrap_or(lr),
+            beta1: o.beta1.unwrap_or(0.9),
+            beta2: o.beta2.unwrap_or(0.999),
+            epsilon: o.epsilon.unwrap_or(1e-8),
+        };
+        Some(match self {
+            Preset::Adam => Baseline::Adam(adam(1e-4)),
+            Preset::AdamCosine => Baseline::AdamCosine {
+                adam: adam(0.01),
+                decay_steps: o.decay_steps,
+            },
+            Preset::ScheduleFreeSgd => Baseline::ScheduleFreeSgd(ScheduleFreeSgd {
+                gamma: o.lr.unwrap_or(sgd_rate),
+                beta: o.sf_beta.unwrap_or(0.9),
+            }),
+            Preset::Adana => {
+                let d = schedules::AdanaSchedule::default();
+                Baseline::Adana(Adana {
+                    peak_lr: o.lr.unwrap_or(1e-3),
+                    schedule: schedules::AdanaSchedule {
+                        kappa: o.kappa.unwrap_or(d.kappa),
+                        delta: o.delta.unwrap_or(d.delta),
+                        omega: o.omega.unwrap_or(d.omega),
+                        wd_timescale: o.wd_timescale.unwrap_or(d.wd_timescale),
+                        epsilon: o.epsilon.unwrap_or(d.epsilon),
+                    },
+                })
+            }
+            _ => return None,
+        })
     }
 }
 
@@ -172,17 +250,16 @@ pub fn momentum_step(theta: &mut [f64], m: &mut [f64], grad: &[f64], c: crate::s
 
 /// Checks the mode-wise stability condition c·λ_max < 2B/(B+1) at t = 0 (spec §3.3);
 /// `Err` says by how much it is violated and how to fix it.
-pub fn check_stability(opt: &Optimizer, lambda_max: f64, batch: usize) -> Result<(), String> {
+pub fn check_stability(opt: &Optimizer, lambda_max: f64, batch: usize) -> Result<(), crate::Error> {
     let c = opt.hyper.at(0.0).c();
     let bound = 2.0 * batch as f64 / (batch as f64 + 1.0);
     let product = c * lambda_max;
     if product >= bound || !product.is_finite() {
-        return Err(format!(
-            "{} is unstable: c·λ_max = (γ2 + γ1·γ3)·λ_max = {:.4e} at t = 0 must be below 2B/(B+1) = {:.4}; lower --gamma2/--gamma3 (or pass --force to run anyway)",
-            opt.name(),
+        return Err(crate::Error::Unstable {
+            optimizer: opt.name(),
             product,
-            bound
-        ));
+            bound,
+        });
     }
     Ok(())
 }

@@ -5,6 +5,7 @@ use faer::diag::Diag;
 use faer::dyn_stack::{MemBuffer, MemStack};
 use faer::linalg::svd::{svd, svd_scratch, ComputeSvdVectors};
 use faer::{Mat, Par};
+use lab::error::{finite, positive, require, Invalid};
 use lab::seed::Seed;
 use rand::RngExt;
 use rand_distr::StandardNormal;
@@ -25,19 +26,11 @@ pub struct Problem {
 
 impl Problem {
     /// Validates α > 0 (finite), finite β, d ≥ 1 and v ≥ d.
-    pub fn new(alpha: f64, beta: f64, v: usize, d: usize) -> Result<Problem, String> {
-        if !(alpha.is_finite() && alpha > 0.0) {
-            return Err(format!("--alpha must be a finite number > 0 (got {alpha})"));
-        }
-        if !beta.is_finite() {
-            return Err(format!("--beta must be a finite number (got {beta})"));
-        }
-        if d == 0 {
-            return Err("--d must be at least 1".into());
-        }
-        if v < d {
-            return Err(format!("--v must be at least --d (got v = {v} < d = {d})"));
-        }
+    pub fn new(alpha: f64, beta: f64, v: usize, d: usize) -> Result<Problem, Invalid> {
+        positive("alpha", alpha)?;
+        finite("beta", beta)?;
+        require(d >= 1, "d", d as f64, "at least 1")?;
+        require(v >= d, "v", v as f64, format!("at least d = {d}"))?;
         Ok(Problem { alpha, beta, v, d })
     }
 
@@ -141,7 +134,7 @@ impl Instance {
     /// neither read nor changed). Pass [`Par::Seq`] inside rayon loops, so faer does not
     /// oversubscribe the cores, and wherever results must not depend on the thread count, as
     /// every theorylab command does: faer's parallel SVD does not give the sequential one's bits.
-    pub fn eigen(&self, par: Par) -> Result<Eigen, String> {
+    pub fn eigen(&self, par: Par) -> Result<Eigen, crate::Error> {
         let (v, d) = (self.problem.v, self.problem.d);
         let (mut u, mut s, mut vt) = (Mat::zeros(v, d), Diag::zeros(d), Mat::zeros(d, d));
         let thin = ComputeSvdVectors::Thin;
@@ -155,7 +148,7 @@ impl Instance {
             MemStack::new(&mut MemBuffer::new(scratch)),
             Default::default(),
         )
-        .map_err(|e| format!("SVD of Ŵ did not converge: {e:?}"))?;
+        .map_err(|e| crate::Error::Svd(format!("{e:?}")))?;
         let s = s.column_vector();
         let proj: Vec<f64> = (0..d)
             .map(|j| (0..v).map(|i| u[(i, j)] * self.b_hat[i]).sum())

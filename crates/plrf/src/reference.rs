@@ -2,6 +2,7 @@
 //! official code, at the nearest grid points.
 
 use crate::curve::Curve;
+use crate::error::Error;
 use serde::Serialize;
 use std::path::Path;
 
@@ -17,8 +18,11 @@ pub struct RefPoint {
 }
 
 /// Reads a reference CSV with header `optimizer,t,risk` (extra columns ignored).
-pub fn read_reference(path: &Path) -> Result<Vec<RefPoint>, String> {
-    let bad = |why: String| format!("cannot read reference file {}: {why}", path.display());
+pub fn read_reference(path: &Path) -> Result<Vec<RefPoint>, Error> {
+    let bad = |why: String| Error::Reference {
+        path: path.to_path_buf(),
+        why,
+    };
     let mut reader = csv::Reader::from_path(path).map_err(|e| bad(e.to_string()))?;
     let header = reader.headers().map_err(|e| bad(e.to_string()))?.clone();
     let col = |name: &str| {
@@ -32,12 +36,18 @@ pub fn read_reference(path: &Path) -> Result<Vec<RefPoint>, String> {
     let mut points = Vec::new();
     for (line, row) in reader.records().enumerate() {
         let row = row.map_err(|e| bad(e.to_string()))?;
-        let num = |i: usize| -> Result<f64, String> {
+        let num = |i: usize| -> Result<f64, Error> {
             let s = row.get(i).unwrap_or("").trim();
             s.parse::<f64>()
                 .ok()
                 .filter(|x| x.is_finite())
-                .ok_or_else(|| bad(format!("row {}: '{s}' is not a finite number", line + 2)))
+                .ok_or_else(|| {
+                    bad(format!(
+                        "row {}, column {}: '{s}' is not a finite number",
+                        line + 2,
+                        header.get(i).unwrap_or("").trim()
+                    ))
+                })
         };
         points.push(RefPoint {
             optimizer: row.get(io).unwrap_or("").trim().to_string(),
@@ -72,22 +82,17 @@ pub struct Comparison {
 pub fn compare(
     reference: &[RefPoint],
     curves: &[(String, Curve)],
-) -> Result<Vec<Comparison>, String> {
+) -> Result<Vec<Comparison>, Error> {
     reference
         .iter()
         .map(|p| {
             let (_, curve) = curves
                 .iter()
                 .find(|(name, _)| *name == p.optimizer)
-                .ok_or_else(|| {
-                    format!(
-                        "reference optimizer '{}' was not run (add it to --optimizer)",
-                        p.optimizer
-                    )
-                })?;
+                .ok_or_else(|| Error::ReferenceOptimizer(p.optimizer.clone()))?;
             let i = curve
                 .nearest(p.t)
-                .ok_or_else(|| format!("{} has no points to compare", p.optimizer))?;
+                .ok_or_else(|| Error::EmptyCurve(p.optimizer.clone()))?;
             Ok(Comparison {
                 optimizer: p.optimizer.clone(),
                 t_reference: p.t,

@@ -10,6 +10,7 @@ use rand_distr::StandardNormal;
 
 /// Which sampler drives a simulation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 #[serde(rename_all = "lowercase")]
 pub enum SamplerKind {
     /// Eigenbasis of one W: O(B·d) per step, exact in distribution.
@@ -19,20 +20,6 @@ pub enum SamplerKind {
     /// Theory inputs λ_j = j^{-2α}, θ̃* = √ρ, theory P∞: the deterministic-equivalent
     /// problem, not a fixed-W instance.
     Theory,
-}
-
-impl std::str::FromStr for SamplerKind {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s {
-            "eigen" => Ok(Self::Eigen),
-            "exact" => Ok(Self::Exact),
-            "theory" => Ok(Self::Theory),
-            _ => Err(format!(
-                "unknown sampler '{s}' (choose eigen, exact or theory)"
-            )),
-        }
-    }
 }
 
 /// A source of fresh samples (a, y) with an exact population risk.

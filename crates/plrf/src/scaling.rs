@@ -6,13 +6,17 @@ use crate::frontier::Frontier;
 use crate::optimizer::Preset;
 use crate::phases::loss_slope;
 use crate::schedule::Schedule;
-use lab::plot::{color_for, Axis, Figure, Panels, Rgb, Series, Style, MAX_COLUMNS};
+use lab::plot::{color_for, Axis, Figure, Panels, Rgb, Series, Style, VLine, MAX_COLUMNS};
 use lab::table::{Table, Value};
 use serde::Serialize;
 
 /// One decade's measured slope beside the prediction.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct SlopeRow {
+    /// Data exponent α.
+    pub alpha: f64,
+    /// Target exponent β.
+    pub beta: f64,
     /// Optimizer name.
     pub optimizer: String,
     /// Decade start.
@@ -47,6 +51,8 @@ pub fn slope_rows(curves: &Curves) -> Vec<SlopeRow> {
                 None => loss_slope(opt.preset, alpha, beta),
             };
             rows.push(SlopeRow {
+                alpha,
+                beta,
                 optimizer: name.clone(),
                 t_lo: s.t_lo,
                 t_hi: s.t_hi,
@@ -62,6 +68,8 @@ pub fn slope_rows(curves: &Curves) -> Vec<SlopeRow> {
 /// The slope rows as a table.
 pub fn slope_table(rows: &[SlopeRow]) -> Table {
     let mut table = Table::new([
+        "alpha",
+        "beta",
         "optimizer",
         "t_lo",
         "t_hi",
@@ -71,6 +79,8 @@ pub fn slope_table(rows: &[SlopeRow]) -> Table {
     ]);
     for r in rows {
         table.push(vec![
+            r.alpha.into(),
+            r.beta.into(),
             r.optimizer.as_str().into(),
             time(r.t_lo),
             time(r.t_hi),
@@ -136,7 +146,9 @@ fn predicted_steps(rows: &[&SlopeRow]) -> Vec<(f64, f64)> {
     points
 }
 
-/// One row per optimizer: measured and predicted (η, ξ) with standard errors.
+/// One row per optimizer: measured and predicted (η, ξ) with standard errors, the fit window
+/// and whether d* reaches the grid's edge inside it (`true`/`false`; [`frontier_json`] holds
+/// it as a JSON boolean).
 pub fn frontier_table(fronts: &[Frontier]) -> Table {
     let mut table = Table::new([
         "optimizer",
@@ -146,6 +158,9 @@ pub fn frontier_table(fronts: &[Frontier]) -> Table {
         "d_exponent",
         "d_exponent_stderr",
         "d_exponent_theory",
+        "fit_lo",
+        "fit_hi",
+        "d_star_at_edge",
     ]);
     for f in fronts {
         let fit = f.fit.as_ref();
@@ -157,9 +172,23 @@ pub fn frontier_table(fronts: &[Frontier]) -> Table {
             fit.map(|x| x.d_exponent).into(),
             fit.map(|x| x.d_exponent_stderr).into(),
             f.theory.map(|t| t.1).into(),
+            f.fit_window.0.into(),
+            f.fit_window.1.into(),
+            if f.d_star_at_edge { "true" } else { "false" }.into(),
         ]);
     }
     table
+}
+
+/// [`frontier_table`] as JSON rows, with `d_star_at_edge` a boolean.
+pub fn frontier_json(fronts: &[Frontier]) -> serde_json::Value {
+    let mut rows = frontier_table(fronts).to_json();
+    if let Some(rows) = rows.as_array_mut() {
+        for (row, fr) in rows.iter_mut().zip(fronts) {
+            row["d_star_at_edge"] = serde_json::Value::Bool(fr.d_star_at_edge);
+        }
+    }
+    rows
 }
 
 /// Every envelope point: `optimizer,f,p_star,d_star`.
@@ -231,6 +260,34 @@ pub fn d_star_figure(fronts: &[Frontier], title: &str) -> Figure {
                 .color(Rgb::tab(i))
                 .style(Style::Bold),
         );
+        if fr.d_star_at_edge {
+            let grid: Vec<usize> = fr.curves.iter().map(|c| c.0).collect();
+            let edges = fr.envelope.edge_points(fr.fit_window, &grid);
+            let marks: Vec<Option<f64>> = fr
+                .envelope
+                .f
+                .iter()
+                .zip(&d)
+                .map(|(f, d)| if edges.contains(f) { *d } else { None })
+                .collect();
+            fig.series.push(
+                Series::scatter(points(&fr.envelope.f, &marks))
+                    .label(format!(
+                        "{}: d* at the grid's edge in the fit window",
+                        fr.preset.name()
+                    ))
+                    .color(Rgb::tab(i)),
+            );
+        }
+    }
+    if let Some(fr) = fronts.first() {
+        for (x, end) in [(fr.fit_window.0, "start"), (fr.fit_window.1, "end")] {
+            fig.vlines.push(VLine {
+                x,
+                label: Some(format!("fit window {end}")),
+                color: Rgb::GREY,
+            });
+        }
     }
     fig
 }
@@ -248,6 +305,8 @@ mod tests {
 
     fn row(t_lo: f64, predicted: Option<f64>) -> SlopeRow {
         SlopeRow {
+            alpha: 1.0,
+            beta: 0.3,
             optimizer: "dana-constant".into(),
             t_lo,
             t_hi: 10.0 * t_lo,

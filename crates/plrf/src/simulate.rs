@@ -3,8 +3,8 @@
 
 use crate::curve::Curve;
 use crate::moments::diverged;
-use crate::optimizer::{momentum_step, Optimizer};
-use crate::sampler::{batch_gradient, Sampler};
+use crate::optimizer::Optimizer;
+use crate::sampler::Sampler;
 use lab::seed::Seed;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -116,10 +116,10 @@ pub fn run_one(
 ) -> Curve {
     let d = sampler.dim();
     let mut rng = settings.seed.stream("plrf.batches", seed_index);
-    let (mut theta, mut m, mut grad, mut a) =
-        (vec![0.0; d], vec![0.0; d], vec![0.0; d], vec![0.0; d]);
+    let mut walker = crate::baselines::Walker::new(opt, d, settings.steps);
+    let (mut grad, mut a) = (vec![0.0; d], vec![0.0; d]);
     let mut scratch = vec![0.0; sampler.scratch_len()];
-    let initial = sampler.risk(&theta);
+    let initial = sampler.risk(&walker.theta);
     let mut curve = Curve {
         t: Vec::new(),
         risk: Vec::new(),
@@ -129,20 +129,19 @@ pub fn run_one(
     for &target in log_steps {
         let start = k;
         while k < target {
-            batch_gradient(
+            walker.step(
                 sampler,
-                &theta,
                 settings.batch,
+                k,
                 &mut rng,
                 &mut a,
                 &mut scratch,
                 &mut grad,
             );
-            momentum_step(&mut theta, &mut m, &grad, opt.hyper.at(k as f64));
             k += 1;
         }
         progress(k - start);
-        let risk = sampler.risk(&theta);
+        let risk = sampler.risk(&walker.theta);
         if diverged(risk, initial) {
             curve.diverged_at = Some(k as f64);
             progress(settings.steps.saturating_sub(k));

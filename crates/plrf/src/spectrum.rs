@@ -6,25 +6,13 @@ use serde::Serialize;
 
 /// Where λ and ρ come from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 #[serde(rename_all = "lowercase")]
 pub enum SpectrumSource {
     /// λ_j = j^{-2α}, ρ_j = j^{-2β} + c_β/d (no matrix needed).
     Theory,
     /// SVD of one instance's Ŵ.
     Empirical,
-}
-
-impl std::str::FromStr for SpectrumSource {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s {
-            "theory" => Ok(Self::Theory),
-            "empirical" => Ok(Self::Empirical),
-            _ => Err(format!(
-                "unknown spectrum '{s}' (choose theory or empirical)"
-            )),
-        }
-    }
 }
 
 /// Which P∞ the recursion and ODE use.
@@ -37,23 +25,6 @@ pub enum LimitLoss {
     Empirical,
     /// A number given by the user.
     Value(f64),
-}
-
-impl std::str::FromStr for LimitLoss {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s {
-            "official" => Ok(Self::Theory(LimitLossMode::Official)),
-            "exact" => Ok(Self::Theory(LimitLossMode::Exact)),
-            "empirical" => Ok(Self::Empirical),
-            _ => match s.parse::<f64>() {
-                Ok(x) if x.is_finite() && x >= 0.0 => Ok(Self::Value(x)),
-                _ => Err(format!(
-                    "invalid limit loss '{s}' (choose official, exact, empirical or a number ≥ 0)"
-                )),
-            },
-        }
-    }
 }
 
 /// Per-mode inputs (λ_j, ρ_j(0)) and the limit loss P∞ (not doubled).
@@ -89,7 +60,7 @@ impl Spectrum {
         problem: &Problem,
         choice: LimitLoss,
         eigen: Option<&Eigen>,
-    ) -> Result<f64, String> {
+    ) -> Result<f64, crate::Error> {
         match (choice, eigen) {
             (LimitLoss::Theory(mode), _) => Ok(theory_limit_loss(
                 problem.alpha,
@@ -99,9 +70,7 @@ impl Spectrum {
                 mode,
             )),
             (LimitLoss::Empirical, Some(e)) => Ok(e.p_inf),
-            (LimitLoss::Empirical, None) => {
-                Err("--limit-loss empirical needs --spectrum empirical".into())
-            }
+            (LimitLoss::Empirical, None) => Err(crate::Error::EmpiricalLimitLoss),
             (LimitLoss::Value(x), _) => Ok(x),
         }
     }

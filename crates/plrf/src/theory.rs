@@ -5,6 +5,7 @@ use serde::Serialize;
 
 /// How the theoretical limit loss P∞ is computed (spec §2.4).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 #[serde(rename_all = "lowercase")]
 pub enum LimitLossMode {
     /// As the official code: sums stop at V−1 and the fixed point stops at a relative
@@ -198,6 +199,18 @@ fn simpson(
         simpson(f, a, m, fa, flm, fm, left, tol / 2.0, depth - 1)
             + simpson(f, m, b, fm, frm, fb, right, tol / 2.0, depth - 1)
     }
+}
+
+/// The level at which constant-step SGD (γ1 = γ3 = 0, constant γ2, B = 1) levels off in the
+/// loss ODE: the noise floor P∞/(1 − γ2·Σ_j λ_j/(2 − 2γ2λ_j)), above P∞. Per mode the ODE is
+/// dρ_j/dt = −2γ2λ_jρ_j + 2γ2²λ_j²ρ_j + 2γ2²λ_j·P, whose fixed point is ρ_j = γ2·P/(1 − γ2λ_j);
+/// P = P∞ + ½Σλ_jρ_j then gives the floor. `None` when γ2 is too large for a fixed point.
+pub fn sgd_noise_floor(lambda: &[f64], gamma2: f64, p_inf: f64) -> Option<f64> {
+    let share: f64 = lambda
+        .iter()
+        .map(|l| gamma2 * l / (2.0 - 2.0 * gamma2 * l))
+        .sum();
+    (lambda.iter().all(|l| gamma2 * l < 1.0) && share < 1.0).then(|| p_inf / (1.0 - share))
 }
 
 #[cfg(test)]

@@ -215,3 +215,39 @@ fn instability_guard_flags_late_dana_constant_only() {
         }
     }
 }
+
+#[test]
+fn constant_step_sgd_levels_off_at_its_noise_floor_not_at_p_inf() {
+    // d = 50, α = 1: the slowest mode λ = 1/2500 relaxes at rate ~2γ2λ ≈ 4e-4, so t = 1e6 is
+    // stationary; the ODE's last point must equal the floor of `sgd_noise_floor` (an
+    // independent closed form) to 1e-6, and lie visibly above P∞.
+    let problem = Problem::new(1.0, 0.3, 200, 50).unwrap();
+    let spectrum = Spectrum::theory(&problem, LimitLossMode::Official);
+    let ctx = PresetContext {
+        alpha: 1.0,
+        beta: 0.3,
+        d: 50,
+        batch: 1,
+        tr: problem.trace(),
+    };
+    let sgd = Preset::Sgd.build(&ctx, &Overrides::default());
+    let settings = OdeSettings {
+        t_max: 1e6,
+        dt: 1e-3,
+        batch: 1,
+        approximate: false,
+    };
+    let curve = solve_ode(&spectrum, &sgd.hyper, &settings, &|_| {});
+    let last = *curve.risk.last().unwrap();
+    let gamma2 = sgd.hyper.at(0.0).g2;
+    let floor = plrf::theory::sgd_noise_floor(&spectrum.lambda, gamma2, spectrum.p_inf).unwrap();
+    assert!(
+        (last / floor - 1.0).abs() < 1e-3,
+        "ODE {last} vs floor {floor}"
+    );
+    assert!(
+        floor > 1.2 * spectrum.p_inf,
+        "floor {floor} vs P∞ {}",
+        spectrum.p_inf
+    );
+}

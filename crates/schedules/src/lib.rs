@@ -45,6 +45,7 @@ use serde::Serialize;
 
 /// Which rational form Δ(t) takes (spec §7 pitfall 3); an explicit, recorded parameter.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 #[serde(rename_all = "kebab-case")]
 pub enum DeltaConvention {
     /// Δ(t) = δ/(δ + t) ≤ 1 (optax, `powerlaw_schedule`; theorylab's default).
@@ -53,20 +54,6 @@ pub enum DeltaConvention {
     OnePlusT,
     /// Δ(t) = δ for all t (SGD-M).
     Constant,
-}
-
-impl std::str::FromStr for DeltaConvention {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s {
-            "delta-plus-t" => Ok(Self::DeltaPlusT),
-            "one-plus-t" => Ok(Self::OnePlusT),
-            "constant" => Ok(Self::Constant),
-            _ => Err(format!(
-                "unknown Δ convention '{s}' (choose delta-plus-t, one-plus-t or constant)"
-            )),
-        }
-    }
 }
 
 /// A scalar schedule t ↦ value.
@@ -159,6 +146,53 @@ impl Hyper {
             g3: self.gamma3.at(t),
             delta: self.delta.at(t),
         }
+    }
+}
+
+/// The schedules of ADana (spec §6.3), shared by `dana-burn`'s optimizer and the PLRF
+/// baselines: the log-time EMA weight, the damped Nesterov factor and the log-time weight
+/// decay, at the 0-based step t.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct AdanaSchedule {
+    /// κ: the Nesterov factor is (1 + t)^{1−κ} (default 0.85; κ = 1 switches it to 1).
+    pub kappa: f64,
+    /// δ of the EMA weight a(t) = δ/(δ + t) = 1 − β1(t) = 1 − β2(t) (default 8).
+    pub delta: f64,
+    /// ω of the weight decay λ(t) = ω/(1 + (t + 1)/τ) (default 4; 0 disables it).
+    pub omega: f64,
+    /// τ, the time scale of the weight decay (default 1: λ(t) = ω/(t + 2)).
+    pub wd_timescale: f64,
+    /// ε added to √v (default 1e-8).
+    pub epsilon: f64,
+}
+
+impl Default for AdanaSchedule {
+    /// κ = 0.85, δ = 8, ω = 4, τ = 1, ε = 1e-8.
+    fn default() -> Self {
+        AdanaSchedule {
+            kappa: 0.85,
+            delta: 8.0,
+            omega: 4.0,
+            wd_timescale: 1.0,
+            epsilon: 1e-8,
+        }
+    }
+}
+
+impl AdanaSchedule {
+    /// The EMA weight a(t) = δ/(δ + t).
+    pub fn ema_weight(&self, t: u64) -> f64 {
+        self.delta / (self.delta + t as f64)
+    }
+
+    /// The damped Nesterov factor (1 + t)^{1−κ}.
+    pub fn nesterov_factor(&self, t: u64) -> f64 {
+        (1.0 + t as f64).powf(1.0 - self.kappa)
+    }
+
+    /// The weight decay λ(t) = ω/(1 + (t + 1)/τ).
+    pub fn weight_decay(&self, t: u64) -> f64 {
+        self.omega / (1.0 + (t as f64 + 1.0) / self.wd_timescale)
     }
 }
 

@@ -1,6 +1,6 @@
 //! `theorylab plrf simulate|ode|recursion|slopes|frontier|phases`.
 
-use crate::output::{warn, Ctx, OutputArgs, Run};
+use crate::output::{flagged, warn, Ctx, OutputArgs, Run};
 use crate::Outcome;
 use clap::{Args, Subcommand};
 use lab::system::{BoxError, System};
@@ -12,7 +12,8 @@ use plrf::sampler::SamplerKind;
 use plrf::scaling;
 use plrf::schedule::DeltaConvention;
 use plrf::spectrum::{LimitLoss, SpectrumSource};
-use plrf::{Overrides, Problem};
+use plrf::theory::LimitLossMode;
+use plrf::{Overrides, Preset, Problem};
 use serde_json::json;
 use std::path::PathBuf;
 
@@ -65,9 +66,9 @@ pub struct ProblemArgs {
 /// The optimizer presets and their hyperparameter overrides.
 #[derive(Args, Clone, Debug)]
 pub struct OptimizerArgs {
-    /// Comma-separated presets: sgd, sgd-m, dana-constant, dana-decaying.
-    #[arg(long, value_name = "LIST")]
-    optimizer: String,
+    /// Comma-separated presets.
+    #[arg(long, value_name = "LIST", value_delimiter = ',', required = true)]
+    optimizer: Vec<Preset>,
     /// γ1 (constant) [preset: 1, SGD 0].
     #[arg(long)]
     gamma1: Option<f64>,
@@ -86,6 +87,88 @@ pub struct OptimizerArgs {
     /// Δ(t) = δ/(δ+t) (delta-plus-t), δ/(1+t) (one-plus-t) or δ (constant) [DANA delta-plus-t, SGD-M constant].
     #[arg(long, value_name = "CONVENTION")]
     delta_convention: Option<DeltaConvention>,
+    /// Baselines' rate [adam 1e-4; adam-cosine peak 0.01; schedule-free-sgd γ: SGD's; adana γ* 1e-3].
+    #[arg(long)]
+    lr: Option<f64>,
+    /// Adam's β1 [0.9].
+    #[arg(long)]
+    beta1: Option<f64>,
+    /// Adam's β2 [0.999].
+    #[arg(long)]
+    beta2: Option<f64>,
+    /// ε of Adam and ADana [1e-8].
+    #[arg(long)]
+    epsilon: Option<f64>,
+    /// T of adam-cosine's decay [the run length].
+    #[arg(long, value_parser = parse_count)]
+    decay_steps: Option<u64>,
+    /// β of schedule-free-sgd: gradients at (1−β)z + βx [0.9].
+    #[arg(long)]
+    sf_beta: Option<f64>,
+    /// ADana's κ: Nesterov factor (1+t)^{1−κ} [0.85]. ADana's δ is --delta [8].
+    #[arg(long)]
+    kappa: Option<f64>,
+    /// ADana's ω: weight decay ω/(1 + (t+1)/τ) [4].
+    #[arg(long)]
+    omega: Option<f64>,
+    /// ADana's τ [1].
+    #[arg(long)]
+    wd_timescale: Option<f64>,
+}
+
+/// The flags of the quantities the PLRF library names (the rest are `--` and the name with
+/// `-` for `_`).
+const FLAGS: &[(&str, &str)] = &[
+    ("t_max", "--t-max"),
+    ("d_grid", "--d-grid"),
+    ("f_range", "--f-range"),
+    ("fit_range", "--fit-range"),
+    ("delta_convention", "--delta-convention"),
+];
+
+/// A PLRF library error as the user sees it: each quantity named by its flag, and the
+/// flags that fix an unstable step size or a reference mismatch.
+fn cli(e: plrf::Error) -> BoxError {
+    match &e {
+        plrf::Error::Unstable { .. } => {
+            format!("{e}; lower --gamma2/--gamma3 (or pass --force to run anyway)").into()
+        }
+        plrf::Error::RepeatedOptimizer(_) => format!("{e} in --optimizer").into(),
+        plrf::Error::EmpiricalLimitLoss => {
+            "--limit-loss empirical needs --spectrum empirical".into()
+        }
+        plrf::Error::FitRange { fit, computed } => format!(
+            "--fit-range {:e},{:e} must lie within the computed compute range {:e},{:e} (--f-range)",
+            fit.0, fit.1, computed.0, computed.1
+        )
+        .into(),
+        plrf::Error::NoOde(_) => format!("{e} (plrf simulate)").into(),
+        plrf::Error::ParameterBasis(_) => format!("{e} (--sampler exact)").into(),
+        plrf::Error::ReferenceOptimizer(_) => format!("{e} (add it to --optimizer)").into(),
+        _ => flagged::<plrf::Error>(FLAGS)(e),
+    }
+}
+
+/// [`cli`] for the range errors the library reports alone.
+fn cli_invalid(e: lab::error::Invalid) -> BoxError {
+    cli(e.into())
+}
+
+/// `--limit-loss`: official, exact, empirical or a number ≥ 0.
+fn parse_limit_loss(s: &str) -> Result<LimitLoss, String> {
+    use clap::ValueEnum;
+    if let Ok(mode) = LimitLossMode::from_str(s, false) {
+        return Ok(LimitLoss::Theory(mode));
+    }
+    if s == "empirical" {
+        return Ok(LimitLoss::Empirical);
+    }
+    match s.parse::<f64>() {
+        Ok(x) if x.is_finite() && x >= 0.0 => Ok(LimitLoss::Value(x)),
+        _ => Err(format!(
+            "invalid limit loss '{s}' (choose official, exact, empirical or a number ≥ 0)"
+        )),
+    }
 }
 
 impl OptimizerArgs {
@@ -97,6 +180,15 @@ impl OptimizerArgs {
             kappa3: self.kappa3,
             delta: self.delta,
             delta_convention: self.delta_convention,
+            lr: self.lr,
+            beta1: self.beta1,
+            beta2: self.beta2,
+            epsilon: self.epsilon,
+            decay_steps: self.decay_steps,
+            sf_beta: self.sf_beta,
+            kappa: self.kappa,
+            omega: self.omega,
+            wd_timescale: self.wd_timescale,
         }
     }
 }
@@ -125,7 +217,7 @@ impl ProblemArgs {
     /// Refuses a run whose memory estimate does not fit, from the flags alone (before the
     /// problem's O(v) set-up).
     fn check_memory(&self, footprint: Footprint, ctx: &Ctx) -> Result<(), BoxError> {
-        let optimizers = self.optimizers.optimizer.split(',').count();
+        let optimizers = self.optimizers.optimizer.len();
         let v = self.v.unwrap_or(4 * self.d);
         ctx.memory(experiment::memory_bytes(
             v as usize,
@@ -136,9 +228,10 @@ impl ProblemArgs {
     }
 
     /// The validated problem and optimizers; an unstable step size only warns with --force.
-    fn setup(&self, ctx: &Ctx) -> Result<Setup, String> {
+    fn setup(&self, ctx: &Ctx) -> Result<Setup, BoxError> {
         let v = self.v.unwrap_or(4 * self.d);
-        let problem = Problem::new(self.alpha, self.beta, v as usize, self.d as usize)?;
+        let problem = Problem::new(self.alpha, self.beta, v as usize, self.d as usize)
+            .map_err(cli_invalid)?;
         let o = &self.optimizers;
         Setup::new(
             problem,
@@ -148,6 +241,7 @@ impl ProblemArgs {
             &o.overrides(),
             ctx.force,
         )
+        .map_err(cli)
     }
 }
 
@@ -162,7 +256,8 @@ pub struct SpectrumArgs {
     #[arg(
         long,
         default_value = "official",
-        value_name = "official|exact|empirical|NUMBER"
+        value_name = "official|exact|empirical|NUMBER",
+        value_parser = parse_limit_loss
     )]
     limit_loss: LimitLoss,
 }
@@ -272,7 +367,7 @@ pub struct FrontierArgs {
     dt: f64,
     /// P∞ of the theory inputs: official or exact.
     #[arg(long, default_value = "official", value_name = "official|exact")]
-    limit_loss: LimitLoss,
+    limit_loss: LimitLossMode,
     #[command(flatten)]
     output: OutputArgs,
 }
@@ -327,8 +422,8 @@ fn simulate(a: SimulateArgs, ctx: &Ctx) -> Result<Outcome, BoxError> {
         sampler: a.sampler,
         with_ode: a.with_ode.then_some(a.dt),
     };
-    if a.with_ode && !(a.dt.is_finite() && a.dt > 0.0) {
-        return Err(format!("--dt must be a finite number > 0 (got {})", a.dt).into());
+    if a.with_ode {
+        lab::error::positive("dt", a.dt).map_err(cli_invalid)?;
     }
     let ode_points = settings.with_ode.map_or(0, |dt| {
         OdeSettings {
@@ -352,7 +447,7 @@ fn simulate(a: SimulateArgs, ctx: &Ctx) -> Result<Outcome, BoxError> {
         .start("plrf simulate", config(&setup, json!(settings)), ctx)?;
     let work = setup.optimizers.len() as u64 * a.seeds * a.steps;
     let bar = ctx.bar(work, "plrf simulate");
-    let sim = experiment::run_simulate(setup, settings, &|n| bar.inc(n))?;
+    let sim = experiment::run_simulate(setup, settings, &|n| bar.inc(n)).map_err(cli)?;
     bar.finish_and_clear();
     warn(&sim.warnings);
     run.print(&sim.decade_table(), &sim.table());
@@ -390,7 +485,8 @@ fn solve_odes(
         spectrum.limit_loss,
         settings,
         &|n| bar.inc(n),
-    )?;
+    )
+    .map_err(cli)?;
     bar.finish_and_clear();
     warn(&curves.warnings);
     Ok((run, curves))
@@ -404,7 +500,7 @@ fn check_ode(
     settings: &OdeSettings,
     ctx: &Ctx,
 ) -> Result<(), BoxError> {
-    settings.validate()?;
+    settings.validate().map_err(cli_invalid)?;
     problem.check_memory(
         Footprint {
             instance: spectrum.spectrum == SpectrumSource::Empirical,
@@ -423,21 +519,20 @@ fn ode(a: OdeArgs, ctx: &Ctx) -> Result<Outcome, BoxError> {
     };
     check_ode(&a.problem, &a.spectrum, &settings, ctx)?;
     let setup = a.problem.setup(ctx)?;
-    if !(a.tolerance.is_finite() && a.tolerance >= 0.0) {
-        return Err(format!(
-            "--tolerance must be a finite number ≥ 0 (got {})",
-            a.tolerance
-        )
-        .into());
-    }
-    let reference = a.reference.as_deref().map(read_reference).transpose()?;
+    lab::error::non_negative("tolerance", a.tolerance).map_err(cli_invalid)?;
+    let reference = a
+        .reference
+        .as_deref()
+        .map(read_reference)
+        .transpose()
+        .map_err(cli)?;
     let (run, curves) = solve_odes("plrf ode", setup, &a.spectrum, settings, &a.output, ctx)?;
     let mut outcome = Outcome::Done;
     let mut summary = curves.summary();
     match &reference {
         None => run.print(&curves.decade_table(), &curves.table()),
         Some(points) => {
-            let rows = compare(points, &curves.curves)?;
+            let rows = compare(points, &curves.curves).map_err(cli)?;
             let mut table = lab::table::Table::new([
                 "optimizer",
                 "t_reference",
@@ -502,7 +597,8 @@ fn recursion(a: RecursionArgs, ctx: &Ctx) -> Result<Outcome, BoxError> {
         a.spectrum.limit_loss,
         a.steps,
         &|n| bar.inc(n),
-    )?;
+    )
+    .map_err(cli)?;
     bar.finish_and_clear();
     warn(&curves.warnings);
     run.print(&curves.decade_table(), &curves.table());
@@ -557,29 +653,26 @@ fn slopes(a: SlopesArgs, ctx: &Ctx) -> Result<Outcome, BoxError> {
 }
 
 fn frontier(a: FrontierArgs, ctx: &Ctx) -> Result<Outcome, BoxError> {
-    Problem::new(a.alpha, a.beta, 4, 1)?;
-    let presets = plrf::optimizer::parse_presets(&a.optimizers.optimizer)?;
+    Problem::new(a.alpha, a.beta, 4, 1).map_err(cli_invalid)?;
+    let presets = &a.optimizers.optimizer;
+    plrf::optimizer::check_presets(presets).map_err(cli)?;
     let overrides = a.optimizers.overrides();
-    experiment::check_overrides(&overrides)?;
-    let limit_loss = match a.limit_loss {
-        LimitLoss::Theory(mode) => mode,
-        _ => return Err("plrf frontier takes --limit-loss official or exact".into()),
-    };
+    experiment::check_overrides(&overrides).map_err(cli)?;
     let mut settings = FrontierSettings {
         dt: a.dt,
         batch: a.batch as usize,
-        limit_loss,
+        limit_loss: a.limit_loss,
         ..Default::default()
     };
-    if a.batch == 0 {
-        return Err("--batch must be at least 1".into());
-    }
+    lab::error::require(a.batch >= 1, "batch", a.batch as f64, "at least 1")
+        .map_err(cli_invalid)?;
     if !a.d_grid.is_empty() {
         settings.d_grid = a.d_grid.iter().map(|&d| d as usize).collect();
     }
     settings.compute_max = a.f_range.1;
     settings.f_range = a.f_range;
     settings.fit_range = a.fit_range;
+    settings.validate().map_err(cli)?;
     let largest = settings.d_grid.iter().max().copied().unwrap_or(1);
     let ode = OdeSettings {
         t_max: settings.compute_max / largest as f64 / a.batch as f64,
@@ -587,8 +680,13 @@ fn frontier(a: FrontierArgs, ctx: &Ctx) -> Result<Outcome, BoxError> {
         batch: settings.batch,
         approximate: false,
     };
-    ode.validate()
-        .map_err(|e| format!("{e}: raise the top of --f-range or lower the largest d"))?;
+    if ode.validate().is_err() {
+        return Err(format!(
+            "the top of --f-range ({:e}) must exceed the largest d ({largest}) times --batch ({}): raise it or lower the largest d",
+            settings.compute_max, a.batch
+        )
+        .into());
+    }
     // Every (optimizer, d) ODE may run at once: per mode 8 numbers, per grid point 2.
     let modes: usize = settings.d_grid.iter().sum();
     ctx.memory(
@@ -612,13 +710,25 @@ fn frontier(a: FrontierArgs, ctx: &Ctx) -> Result<Outcome, BoxError> {
     let fronts = frontiers(
         a.alpha,
         a.beta,
-        &presets,
+        presets,
         &overrides,
         &settings,
         ctx.force,
         &|n| bar.inc(n),
-    )?;
+    )
+    .map_err(cli)?;
     bar.finish_and_clear();
+    for fr in fronts.iter().filter(|fr| fr.d_star_at_edge) {
+        let edges = fr
+            .envelope
+            .edge_points(settings.fit_range, &settings.d_grid);
+        warn(&[format!(
+            "{}: d* is the smallest or largest d of --d-grid inside --fit-range at {} of its compute values (first f = {:.3e}); these exponents are not of the compute-optimal frontier: widen --d-grid or narrow --fit-range (d_star_at_edge: true)",
+            fr.preset.name(),
+            edges.len(),
+            edges.first().copied().unwrap_or(f64::NAN)
+        )]);
+    }
     let table = scaling::frontier_table(&fronts);
     run.print(&table, &table);
     run.csv("exponents.csv", &table);
@@ -631,7 +741,7 @@ fn frontier(a: FrontierArgs, ctx: &Ctx) -> Result<Outcome, BoxError> {
         "d_star",
         &scaling::d_star_figure(&fronts, "Compute-optimal model size d*(f)"),
     )?;
-    run.finish(&table.to_json())?;
+    run.finish(&scaling::frontier_json(&fronts))?;
     Ok(Outcome::Done)
 }
 

@@ -100,7 +100,7 @@ fn bad_input_is_refused_with_one_line_and_nothing_written() {
         ),
         (
             "unknown optimizer",
-            vec!["ode", "--alpha", "1", "--d", "10", "--optimizer", "adam"],
+            vec!["ode", "--alpha", "1", "--d", "10", "--optimizer", "adamw"],
         ),
         (
             "unstable step",
@@ -1010,4 +1010,145 @@ fn reproduce_lstm_quick_fits_every_run_and_judges_claim_4_from_its_exponents() {
         curves_before
     );
     let _ = std::fs::remove_dir_all(out);
+}
+
+/// `plrf frontier` for SGD at (α, β) = (1, 0.3).
+const SGD_FRONTIER: [&str; 8] = [
+    "plrf",
+    "frontier",
+    "--alpha",
+    "1",
+    "--beta",
+    "0.3",
+    "--optimizer",
+    "sgd",
+];
+
+#[test]
+fn frontier_fit_ranges_outside_the_computed_range_are_refused() {
+    // Outside [f-range] on either side: exit 2 before computing, naming the range that exists.
+    for (fit, f_range) in [
+        ("1e14,1e15", "1e5,1e13"),
+        ("1e12,1e14", "1e5,1e13"),
+        ("1e4,1e8", "1e5,1e13"),
+    ] {
+        let start = std::time::Instant::now();
+        let (code, err, out) = refused(
+            &[
+                &SGD_FRONTIER[..],
+                &["--fit-range", fit, "--f-range", f_range],
+            ]
+            .concat(),
+        );
+        assert_eq!(code, Some(2), "{fit}: {err}");
+        assert!(
+            err.starts_with("error: --fit-range") && err.contains("1e5,1e13"),
+            "{fit}: {err}"
+        );
+        assert!(out.is_empty(), "{fit}");
+        assert!(start.elapsed().as_secs() < 30, "{fit}: not refused at once");
+    }
+}
+
+#[test]
+fn optimizer_lists_are_typed_names_without_repeats() {
+    let base = ["plrf", "ode", "--alpha", "1", "--beta", "0.3", "--d", "10"];
+    let (code, err, _) = refused(&[&base[..], &["--optimizer", "sgd,sgd"]].concat());
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("listed twice in --optimizer"), "{err}");
+    let (code, err, _) = refused(&[&base[..], &["--optimizer", "sgd,adamw"]].concat());
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("--optimizer") && err.contains("dana-decaying"),
+        "{err}"
+    );
+    // Library messages name quantities; the binary names the flag the user typed.
+    let (code, err, _) = refused(&[&base[..], &["--optimizer", "sgd", "--t-max", "0.5"]].concat());
+    assert_eq!(code, Some(2), "{err}");
+    assert_eq!(
+        err.trim(),
+        "error: --t-max must be finite and > 1 (got 0.5)"
+    );
+}
+
+#[test]
+fn frontier_fits_with_d_star_at_the_grid_edge_are_flagged() {
+    // SGD, grid 100, 200, 400 over f ∈ [1e4, 1e9]: d* is 100 below f ≈ 2.3e5 and 400 above
+    // f ≈ 1.8e6, so the window [1e5, 1e9] reaches both edges and [2.5e5, 1.5e6] neither.
+    for (fit, edge) in [("1e5,1e9", true), ("2.5e5,1.5e6", false)] {
+        let out = scratch(&format!("frontier-edge-{edge}"));
+        let grid = ["--d-grid", "100,200,400", "--f-range", "1e4,1e9"];
+        let rest = ["--fit-range", fit, "--out", out.to_str().unwrap()];
+        let result = theorylab(&[&SGD_FRONTIER[..], &grid, &rest].concat());
+        let stderr = String::from_utf8_lossy(&result.stderr);
+        assert_eq!(result.status.code(), Some(0), "{fit}: {stderr}");
+        assert_eq!(
+            stderr.contains("warning: sgd: d* is the smallest or largest"),
+            edge,
+            "{fit}: {stderr}"
+        );
+        let summary: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap())
+                .unwrap();
+        for row in summary.as_array().unwrap() {
+            assert_eq!(
+                row["d_star_at_edge"],
+                serde_json::Value::Bool(edge),
+                "{fit}: {row}"
+            );
+        }
+        // The d* figure marks the edge points (a labelled series in its CSV) only when flagged.
+        let csv = std::fs::read_to_string(out.join("d_star.csv")).unwrap();
+        assert_eq!(csv.contains("grid's edge"), edge, "{fit}");
+    }
+}
+
+#[test]
+fn baselines_run_in_the_parameter_basis_and_have_no_ode() {
+    let base = ["plrf", "--alpha", "1", "--beta", "0.3", "--d", "20"];
+    let with = |command: &str, rest: &[&str]| {
+        let mut args = vec![base[0], command];
+        args.extend(&base[1..]);
+        args.extend(rest);
+        refused(&args)
+    };
+    // No ODE, recursion or frontier for the baselines.
+    for command in ["ode", "recursion"] {
+        let (code, err, _) = with(command, &["--optimizer", "sgd,adam"]);
+        assert_eq!(code, Some(2), "{command}: {err}");
+        assert!(err.contains("adam has no loss ODE"), "{command}: {err}");
+    }
+    // Per-coordinate methods never run silently in the eigenbasis.
+    for opt in ["adam", "adam-cosine", "adana"] {
+        let (code, err, _) = with("simulate", &["--optimizer", opt, "--steps", "10"]);
+        assert_eq!(code, Some(2), "{opt}: {err}");
+        assert!(err.contains("--sampler exact"), "{opt}: {err}");
+    }
+    // With the exact sampler they run, and config.json records every hyperparameter.
+    let out = scratch("baselines");
+    let list = "sgd,adam,adam-cosine,schedule-free-sgd,adana";
+    let rest = ["--optimizer", list, "--sampler", "exact", "--steps", "200"];
+    let (code, err, _) = with(
+        "simulate",
+        &[
+            &rest[..],
+            &["--beta1", "0.8", "--out", out.to_str().unwrap()],
+        ]
+        .concat(),
+    );
+    assert_eq!(code, Some(0), "{err}");
+    let config: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("config.json")).unwrap()).unwrap();
+    let opts = config["setup"]["optimizers"].as_array().unwrap();
+    assert_eq!(opts.len(), 5);
+    assert!(opts[0].get("baseline").is_none(), "{}", opts[0]);
+    assert_eq!(opts[1]["baseline"]["lr"], 1e-4);
+    assert_eq!(opts[1]["baseline"]["beta1"], 0.8);
+    assert_eq!(opts[2]["baseline"]["adam"]["lr"], 0.01);
+    assert_eq!(opts[3]["baseline"]["beta"], 0.9);
+    assert_eq!(opts[4]["baseline"]["schedule"]["kappa"], 0.85);
+    // A bad hyperparameter names its flag.
+    let (code, err, _) = with("simulate", &[&rest[..], &["--beta2", "1"]].concat());
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("--beta2 must be in [0, 1) (got 1)"), "{err}");
 }
