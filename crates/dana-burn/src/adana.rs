@@ -4,6 +4,7 @@
 use burn::optim::{LearningRate, ModuleOptimizer, Optimizer, RecordState, StateSink, StateSource};
 use burn::tensor::{Device, Tensor};
 use burn_pack::Scalar;
+use schedules::AdanaSchedule;
 
 use crate::state::{take_tensor, tensor_data};
 
@@ -15,16 +16,8 @@ use crate::state::{take_tensor, tensor_data};
 pub struct Adana {
     /// γ*, the peak learning rate (multiplies the adaptive direction, not the weight decay).
     pub peak_lr: f64,
-    /// κ: the Nesterov factor is (1 + t)^{1−κ} (default 0.85; κ = 1 switches it to 1).
-    pub kappa: f64,
-    /// δ of the log-time EMA β1 = β2 = 1 − δ/(δ + t) (default 8).
-    pub delta: f64,
-    /// ω of the log-time weight decay λ(t) = ω/(1 + (t + 1)/τ) (default 4; 0 disables it).
-    pub omega: f64,
-    /// τ, the time scale of the weight decay (default 1, giving λ(t) = ω/(t + 2)).
-    pub wd_timescale: f64,
-    /// ε added to √v (default 1e-8).
-    pub epsilon: f64,
+    /// κ, δ, ω, τ and ε, and the schedules they define (shared with `plrf`'s ADana).
+    pub schedule: AdanaSchedule,
     /// Follow the public PyTorch class `mlexpos/adana:src/optim/adana.py` instead of the spec's
     /// formula (default false): the step counted from 1 in α, the Nesterov factor
     /// 1 + (2 + t)^{1−κ}, and the weight decay applied to the already updated θ. These are the
@@ -37,28 +30,9 @@ impl Adana {
     pub fn new(peak_lr: f64) -> Self {
         Adana {
             peak_lr,
-            kappa: 0.85,
-            delta: 8.0,
-            omega: 4.0,
-            wd_timescale: 1.0,
-            epsilon: 1e-8,
+            schedule: AdanaSchedule::default(),
             torch_conventions: false,
         }
-    }
-
-    /// The EMA weight α(t) = δ/(δ + t) = 1 − β(t) at the 0-based step t.
-    pub fn ema_weight(&self, t: u64) -> f64 {
-        self.delta / (self.delta + t as f64)
-    }
-
-    /// The damped Nesterov factor (1 + t)^{1−κ}.
-    pub fn nesterov_factor(&self, t: u64) -> f64 {
-        (1.0 + t as f64).powf(1.0 - self.kappa)
-    }
-
-    /// The weight decay λ(t) = ω/(1 + (t + 1)/τ).
-    pub fn weight_decay(&self, t: u64) -> f64 {
-        self.omega / (1.0 + (t as f64 + 1.0) / self.wd_timescale)
     }
 
     /// Wraps the optimizer for a whole module (`ModuleOptimizer::from`).
@@ -104,10 +78,11 @@ impl Optimizer for Adana {
         state: Option<Self::State<D>>,
     ) -> (Tensor<D>, Option<Self::State<D>>) {
         let t = state.as_ref().map_or(0, |s| s.step);
+        let s = &self.schedule;
         let (alpha, nesterov) = if self.torch_conventions {
-            (self.ema_weight(t + 1), 1.0 + self.nesterov_factor(t + 1))
+            (s.ema_weight(t + 1), 1.0 + s.nesterov_factor(t + 1))
         } else {
-            (self.ema_weight(t), self.nesterov_factor(t))
+            (s.ema_weight(t), s.nesterov_factor(t))
         };
         let g2 = grad.clone().square().mul_scalar(alpha);
         let g1 = grad.clone().mul_scalar(alpha);
@@ -119,8 +94,8 @@ impl Optimizer for Adana {
             None => (g1, g2),
         };
         let direction =
-            (grad + m.clone().mul_scalar(nesterov)) / v.clone().sqrt().add_scalar(self.epsilon);
-        let decay = lr * self.weight_decay(t);
+            (grad + m.clone().mul_scalar(nesterov)) / v.clone().sqrt().add_scalar(s.epsilon);
+        let decay = lr * s.weight_decay(t);
         let step = direction.mul_scalar(lr * self.peak_lr);
         let tensor = if self.torch_conventions {
             let moved = tensor - step;

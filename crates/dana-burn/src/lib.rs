@@ -126,6 +126,7 @@ pub use adana::{Adana, AdanaState};
 pub use clip::{clip_grad_global_norm, global_grad_norm, ClippedOptimizer};
 pub use dana::{Dana, DanaConfig, DanaPreset, DanaState};
 pub use error::Error;
+pub use schedules::AdanaSchedule;
 
 pub use corpus::{shakespeare_dir, Corpus, SyntheticConfig};
 pub use experiment::{run_all, Run};

@@ -181,7 +181,8 @@ fn presets_have_the_lstm_defaults() {
     assert!(constant.layerwise);
     assert_eq!(constant.hyper().at(1e6).g3, 0.05);
     let a = Adana::new(1e-3);
-    assert_eq!((a.kappa, a.delta, a.omega), (0.85, 8.0, 4.0));
+    let s = a.schedule;
+    assert_eq!((s.kappa, s.delta, s.omega), (0.85, 8.0, 4.0));
 }
 
 /// Runs steps `range` of least squares with `optim`, from `model`.
@@ -201,11 +202,9 @@ fn state_round_trips_through_the_record() {
         ("dana-decaying", || DanaConfig::decaying().init()),
         ("dana-constant", || DanaConfig::constant().init()),
         ("adana", || {
-            Adana {
-                omega: 0.5,
-                ..Adana::new(0.01)
-            }
-            .init()
+            let mut adana = Adana::new(0.01);
+            adana.schedule.omega = 0.5;
+            adana.init()
         }),
     ];
     for (name, make) in makers {
