@@ -89,7 +89,7 @@ pub enum Error {
         value: f64,
     },
     /// Probabilities do not sum to 1 within 1e-9.
-    #[error("{column} sums to {sum}, off 1 by {off_by:e} (more than 1e-9)")]
+    #[error("{column} sums to {sum}, off 1 by {off_by:.3e} (more than 1e-9)")]
     NotNormalised {
         /// `p0`, `p_data` or `p`.
         column: &'static str,
