@@ -194,6 +194,14 @@ fn dynamics_table(rows: &[(Vec<(&'static str, lab::table::Value)>, &DynamicsRow)
     table
 }
 
+/// The library's warnings as one paragraph (none: nothing).
+fn warnings_text(sink: &mut dyn Sink, warnings: &[crate::Warning]) {
+    if !warnings.is_empty() {
+        let list: Vec<String> = warnings.iter().map(ToString::to_string).collect();
+        sink.text(&format!("Warnings: {}.", list.join("; ")));
+    }
+}
+
 /// A curator's label: `K = 4` or `K = 4 hardmax`.
 fn curator_label(c: &Curator) -> String {
     match c.rule {
@@ -369,7 +377,7 @@ fn e2(_scale: Scale, sink: &mut dyn Sink) -> Result<(), BoxError> {
         });
         let measured = row.and_then(|x| x.runner_up_ratio).unwrap_or(f64::NAN);
         parts.push((
-            format!("K = {k}: p_31(b)/p_30(b) vs ρ_{k} = {rho_spec}"),
+            format!("K = {k}: p_31(b)/p_30(b)"),
             Check::Within {
                 predicted: rho_spec,
                 measured,
@@ -463,6 +471,7 @@ fn e3(_scale: Scale, sink: &mut dyn Sink) -> Result<(), BoxError> {
     );
     sink.settings("E3 settings", &json!(config));
     let r = experiments::e3::run(&config)?;
+    warnings_text(sink, &r.warnings);
     let rows: Vec<_> = r
         .rows
         .iter()
@@ -617,7 +626,10 @@ fn e3(_scale: Scale, sink: &mut dyn Sink) -> Result<(), BoxError> {
         let title = format!("p_t at round {}, K = 4, γ = {snap_gamma}, λ = 0", s.round);
         sink.figure(
             &format!("e3_density_round{}", s.round),
-            &format!("{title}: mass should concentrate inside the rewarded ball."),
+            &format!(
+                "{title}: mass should concentrate inside the rewarded ball. White cells hold p_t = 0 exactly: \
+                 their weight e^(r − r*) underflows, so H = 0 there (spec §7 pitfall 3)."
+            ),
             &present::grid_heatmap(
                 &title,
                 config.grid.cells,
@@ -666,6 +678,7 @@ fn e4(scale: Scale, sink: &mut dyn Sink) -> Result<(), BoxError> {
     );
     sink.settings("E4 settings", &json!(config));
     let r = experiments::e4::run(&config)?;
+    warnings_text(sink, &r.warnings);
     let rows: Vec<_> = r
         .rows
         .iter()
