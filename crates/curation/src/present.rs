@@ -354,43 +354,68 @@ pub fn trajectory_lines(
 /// The figures of `curation dynamics --out`, as (stem, figure): E[r], E[e^r], 1 − q_t (log)
 /// and KL(p_t ‖ p_data) against the round, one line per (K, λ).
 pub fn dynamics_figures(trajectories: &[(DynamicsSettings, Trajectory)]) -> Vec<(String, Figure)> {
+    type Metric = fn(&DynamicsRow) -> f64;
+    let figures: [(&str, &str, Axis, Metric); 4] = [
+        (
+            "expected_reward",
+            "Expected reward E_{p_t}[r] per round",
+            Axis::linear("E[r]"),
+            |r| r.metrics.expected_reward,
+        ),
+        (
+            "expected_weight",
+            "Expected weight E_{p_t}[e^r] per round",
+            Axis::linear("E[e^r]"),
+            |r| r.metrics.expected_weight,
+        ),
+        (
+            "non_top_mass",
+            "Mass off the top reward set, 1 − q_t",
+            Axis::log("1 − q_t"),
+            |r| r.metrics.non_top_mass,
+        ),
+        (
+            "kl_model_data",
+            "KL(p_t ‖ p_data) per round",
+            Axis::linear("KL(p_t ‖ p_data) (nats)"),
+            |r| r.metrics.kl_model_data,
+        ),
+    ];
+    figures
+        .into_iter()
+        .map(|(stem, title, y, value)| {
+            (
+                stem.to_string(),
+                trajectory_lines(trajectories, title, y, value),
+            )
+        })
+        .collect()
+}
+
+/// The metric columns of a dynamics row, after its k, (rule,) lambda and round.
+pub const DYNAMICS_METRICS: [&str; 8] = [
+    "expected_reward",
+    "expected_weight",
+    "q_top",
+    "kl_target",
+    "kl_data_model",
+    "kl_model_data",
+    "entropy",
+    "drift",
+];
+
+/// The values of [`DYNAMICS_METRICS`] of `row` (drift empty at round 0).
+pub fn dynamics_metric_values(row: &DynamicsRow) -> Vec<Value> {
+    let m = &row.metrics;
     vec![
-        (
-            "expected_reward".to_string(),
-            trajectory_lines(
-                trajectories,
-                "Expected reward E_{p_t}[r] per round",
-                Axis::linear("E[r]"),
-                |r| r.metrics.expected_reward,
-            ),
-        ),
-        (
-            "expected_weight".to_string(),
-            trajectory_lines(
-                trajectories,
-                "Expected weight E_{p_t}[e^r] per round",
-                Axis::linear("E[e^r]"),
-                |r| r.metrics.expected_weight,
-            ),
-        ),
-        (
-            "non_top_mass".to_string(),
-            trajectory_lines(
-                trajectories,
-                "Mass off the top reward set, 1 − q_t",
-                Axis::log("1 − q_t"),
-                |r| r.metrics.non_top_mass,
-            ),
-        ),
-        (
-            "kl_model_data".to_string(),
-            trajectory_lines(
-                trajectories,
-                "KL(p_t ‖ p_data) per round",
-                Axis::linear("KL(p_t ‖ p_data) (nats)"),
-                |r| r.metrics.kl_model_data,
-            ),
-        ),
+        m.expected_reward.into(),
+        m.expected_weight.into(),
+        m.q_top.into(),
+        m.kl_target.into(),
+        m.kl_data_model.into(),
+        m.kl_model_data.into(),
+        m.entropy.into(),
+        row.drift.into(),
     ]
 }
 

@@ -154,41 +154,18 @@ fn dynamics_table(rows: &[(Vec<(&'static str, lab::table::Value)>, &DynamicsRow)
         .first()
         .map(|(run, _)| run.iter().map(|(n, _)| n.to_string()).collect())
         .unwrap_or_default();
-    columns.extend(
-        [
-            "k",
-            "rule",
-            "lambda",
-            "round",
-            "expected_reward",
-            "expected_weight",
-            "q_top",
-            "kl_target",
-            "kl_data_model",
-            "kl_model_data",
-            "entropy",
-            "drift",
-        ]
-        .map(String::from),
-    );
+    columns.extend(["k", "rule", "lambda", "round"].map(String::from));
+    columns.extend(present::DYNAMICS_METRICS.map(String::from));
     let mut table = Table::new(columns);
     for (run, r) in rows {
         let mut row: Vec<lab::table::Value> = run.iter().map(|(_, v)| v.clone()).collect();
-        let m = &r.metrics;
         row.extend([
             r.k.to_string().into(),
             r.rule.name().into(),
             r.lambda.into(),
             i64::from(r.round).into(),
-            m.expected_reward.into(),
-            m.expected_weight.into(),
-            m.q_top.into(),
-            m.kl_target.into(),
-            m.kl_data_model.into(),
-            m.kl_model_data.into(),
-            m.entropy.into(),
-            r.drift.into(),
         ]);
+        row.extend(present::dynamics_metric_values(r));
         table.push(row);
     }
     table

@@ -237,20 +237,12 @@ fn step(a: StepArgs, ctx: &Ctx) -> Result<(), BoxError> {
     run.finish(&json!({ "drift": s.drift, "atoms": support.len(), "warnings": s.warnings }))
 }
 
-/// The dynamics CSV columns (issue §2).
-const DYNAMICS_COLUMNS: [&str; 11] = [
-    "k",
-    "lambda",
-    "round",
-    "expected_reward",
-    "expected_weight",
-    "q_top",
-    "kl_target",
-    "kl_data_model",
-    "kl_model_data",
-    "entropy",
-    "drift",
-];
+/// The dynamics CSV columns (issue §2): k, lambda, round, then the metrics.
+fn dynamics_columns() -> Vec<&'static str> {
+    let mut columns = vec!["k", "lambda", "round"];
+    columns.extend(present::DYNAMICS_METRICS);
+    columns
+}
 
 /// Atoms up to which `dynamics --out` writes distribution.csv.
 const MAX_DISTRIBUTION_ATOMS: usize = 10_000;
@@ -322,7 +314,7 @@ fn dynamics(a: DynamicsArgs, ctx: &Ctx) -> Result<(), BoxError> {
         settings.len() as u64 * u64::from(a.rounds),
         "curation dynamics",
     );
-    let mut full = Table::new(DYNAMICS_COLUMNS);
+    let mut full = Table::new(dynamics_columns());
     let mut distribution = Table::new(["k", "lambda", "round", "atom", "p"]);
     let mut trajectories = Vec::new();
     let mut snapshots: Vec<(DynamicsSettings, u32, Vec<f64>)> = Vec::new();
@@ -351,20 +343,13 @@ fn dynamics(a: DynamicsArgs, ctx: &Ctx) -> Result<(), BoxError> {
         })
         .map_err(flagged(FLAGS))?;
         for r in &traj.rows {
-            let m = &r.metrics;
-            full.push(vec![
+            let mut row: Vec<lab::table::Value> = vec![
                 k_text.as_str().into(),
                 r.lambda.into(),
                 i64::from(r.round).into(),
-                m.expected_reward.into(),
-                m.expected_weight.into(),
-                m.q_top.into(),
-                m.kl_target.into(),
-                m.kl_data_model.into(),
-                m.kl_model_data.into(),
-                m.entropy.into(),
-                r.drift.into(),
-            ]);
+            ];
+            row.extend(present::dynamics_metric_values(r));
+            full.push(row);
         }
         warnings.extend(traj.warnings.clone());
         trajectories.push((*s, traj));
@@ -374,7 +359,7 @@ fn dynamics(a: DynamicsArgs, ctx: &Ctx) -> Result<(), BoxError> {
     warn_all(&warnings);
     // For humans: rounds 0, T and about ten in between.
     let every = (a.rounds / 10).max(1);
-    let mut summary = Table::new(DYNAMICS_COLUMNS);
+    let mut summary = Table::new(dynamics_columns());
     for (row, values) in full.rows.iter().enumerate() {
         let t = row % (a.rounds as usize + 1);
         if t as u32 % every == 0 || t as u32 == a.rounds {

@@ -43,33 +43,34 @@ fn csv_column(text: &str, column: &str) -> Vec<String> {
 
 const WORKED: &str = "reward,p0\n0,0.5\n1,0.3\n2,0.2\n";
 
+/// The `column` of `step --format csv` on `support` with `flags`, as numbers.
+fn step_column(support: &Path, flags: &[&str], column: &str) -> Vec<f64> {
+    let mut args = vec![
+        "curation",
+        "step",
+        "--support",
+        support.to_str().unwrap(),
+        "--format",
+        "csv",
+    ];
+    args.extend_from_slice(flags);
+    let out = stdout(&theorylab(&args));
+    assert_eq!(out.lines().next(), Some("atom,reward,p,h,p_next"));
+    csv_column(&out, column)
+        .iter()
+        .map(|x| x.parse().unwrap())
+        .collect()
+}
+
 #[test]
 fn step_prints_h_and_p_next_of_the_worked_example() {
     let dir = scratch("step");
     let support = support_file(&dir, "worked.csv", WORKED);
     for evaluator in ["levels", "laplace", "brute"] {
-        let out = stdout(&theorylab(&[
-            "curation",
-            "step",
-            "--support",
-            support.to_str().unwrap(),
-            "--k",
-            "4",
-            "--evaluator",
-            evaluator,
-            "--format",
-            "csv",
-        ]));
-        assert_eq!(out.lines().next(), Some("atom,reward,p,h,p_next"));
+        let flags = ["--k", "4", "--evaluator", evaluator];
         // Spec §4: H^4 = (0.52312, 1.12617, 2.00295), p_1 = (0.26156, 0.33785, 0.40059).
-        let h: Vec<f64> = csv_column(&out, "h")
-            .iter()
-            .map(|x| x.parse().unwrap())
-            .collect();
-        let p: Vec<f64> = csv_column(&out, "p_next")
-            .iter()
-            .map(|x| x.parse().unwrap())
-            .collect();
+        let h = step_column(&support, &flags, "h");
+        let p = step_column(&support, &flags, "p_next");
         for (got, want) in h.iter().zip([0.52312, 1.12617, 2.00295]) {
             assert!((got - want).abs() < 1e-5, "{evaluator}: H {got} vs {want}");
         }
@@ -78,42 +79,14 @@ fn step_prints_h_and_p_next_of_the_worked_example() {
         }
     }
     // K = ∞ is the replicator step p·e^r/E e^r, computed here independently.
-    let out = stdout(&theorylab(&[
-        "curation",
-        "step",
-        "--support",
-        support.to_str().unwrap(),
-        "--k",
-        "inf",
-        "--format",
-        "csv",
-    ]));
     let z: f64 = 0.5 + 0.3 * 1f64.exp() + 0.2 * 2f64.exp();
-    let p: Vec<f64> = csv_column(&out, "p_next")
-        .iter()
-        .map(|x| x.parse().unwrap())
-        .collect();
+    let p = step_column(&support, &["--k", "inf"], "p_next");
     for (i, got) in p.iter().enumerate() {
         let want = [0.5, 0.3, 0.2][i] * (i as f64).exp() / z;
         assert!((got - want).abs() < 1e-12, "{got} vs {want}");
     }
     // With real data at λ = 1: p_1 = ½ p_data + ½ p H.
-    let mixed = stdout(&theorylab(&[
-        "curation",
-        "step",
-        "--support",
-        support.to_str().unwrap(),
-        "--k",
-        "inf",
-        "--lambda",
-        "1",
-        "--format",
-        "csv",
-    ]));
-    let q: Vec<f64> = csv_column(&mixed, "p_next")
-        .iter()
-        .map(|x| x.parse().unwrap())
-        .collect();
+    let q = step_column(&support, &["--k", "inf", "--lambda", "1"], "p_next");
     for i in 0..3 {
         let want = 0.5 * [0.5, 0.3, 0.2][i] + 0.5 * p[i];
         assert!((q[i] - want).abs() < 1e-12);
@@ -405,8 +378,8 @@ fn every_bad_input_of_the_issue_is_refused_with_one_line_and_nothing_written() {
         &dynamics(&["--k", "2", "--lambda", "0", "--rounds", "2", "--gamma", "2"]),
         "--gamma",
     );
-    assert_refused(
-        &[
+    let grid8 = |extra: &[&'static str]| -> Vec<&'static str> {
+        let mut v = vec![
             "curation",
             "dynamics",
             "--example",
@@ -417,28 +390,12 @@ fn every_bad_input_of_the_issue_is_refused_with_one_line_and_nothing_written() {
             "0",
             "--rounds",
             "2",
-            "--gamma",
-            "-1",
-        ],
-        "--gamma",
-    );
-    assert_refused(
-        &[
-            "curation",
-            "dynamics",
-            "--example",
-            "grid8",
-            "--k",
-            "2",
-            "--lambda",
-            "0",
-            "--rounds",
-            "2",
-            "--reward",
-            "airplane",
-        ],
-        "airplane",
-    );
+        ];
+        v.extend_from_slice(extra);
+        v
+    };
+    assert_refused(&grid8(&["--gamma", "-1"]), "--gamma");
+    assert_refused(&grid8(&["--reward", "airplane"]), "airplane");
     // The loop with one flag changed (or added).
     let lp = |extra: &[&'static str]| -> Vec<&'static str> {
         let mut v = vec![
