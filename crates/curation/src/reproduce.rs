@@ -647,8 +647,8 @@ fn e4(scale: Scale, sink: &mut dyn Sink) -> Result<(), BoxError> {
     let config = experiments::e4::E4Config::preset(scale);
     sink.section("E4: stability with real data");
     sink.text(
-        "The E3 grid with real data mixed back at share α = 1/(1 + λ) (λ = synthetic:real ratio, λ = 0 fully synthetic) for \
-         λ ∈ {0, 0.1, 0.25, 0.5, 1, 2}, 200 rounds. The paper claims (Theorems 2.2–2.4) that mixing real data keeps the loop \
+        "The E3 grid with real data mixed back at share α = 1/(1 + λ) (λ = synthetic:real ratio, λ = 0 fully synthetic; so \
+         a small λ > 0 is almost all real data and a larger λ more synthetic) for λ ∈ {0, 0.1, 0.25, 0.5, 1, 2}, 200 rounds. The paper claims (Theorems 2.2–2.4) that mixing real data keeps the loop \
          stable near p_data while still raising the reward. The bounds checked here are the spec's nonparametric ones \
          (derived, not the paper's constants): KL(p_data‖p_t) ≤ ln(1 + λ)… and, where λ(K−1) < 1, KL(p_t‖p_data) ≤ −ln(1 − λ(K−1)). \
          Look at: E[e^r] rising and levelling off for λ > 0, and KL(p_t‖p_data) growing without bound only at λ = 0.",
