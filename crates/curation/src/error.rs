@@ -89,7 +89,7 @@ pub enum Error {
         value: f64,
     },
     /// Probabilities do not sum to 1 within 1e-9.
-    #[error("{column} sums to {sum}, off 1 by {off_by:e} (more than 1e-9)")]
+    #[error("{column} sums to {sum}, off 1 by {off_by:.3e} (more than 1e-9)")]
     NotNormalised {
         /// `p0`, `p_data` or `p`.
         column: &'static str,
@@ -110,7 +110,7 @@ pub enum Error {
     },
     /// An evaluator would need more terms than it is allowed to compute.
     #[error(
-        "the {evaluator:?} evaluator needs {terms:e} terms at {atoms} atoms and K = {k}, more than its limit {limit:e}; use the laplace evaluator"
+        "the {evaluator} evaluator needs {terms:e} terms at {atoms} atoms and K = {k}, more than its limit {limit:e}; use the laplace evaluator"
     )]
     TooManyTerms {
         /// The evaluator.
@@ -143,7 +143,7 @@ pub enum Error {
         alpha: f64,
     },
     /// A reward family that does not apply here (e.g. a classifier reward on 2-D points).
-    #[error("the {reward:?} reward does not apply to {what}")]
+    #[error("the {reward} reward does not apply to {what}")]
     UnsupportedReward {
         /// The reward family.
         reward: crate::names::RewardKind,
@@ -200,6 +200,16 @@ pub enum Error {
         /// The fitting library's message.
         message: String,
     },
+}
+
+/// The binary names an invalid quantity by the flag the user typed.
+impl lab::error::AsInvalid for Error {
+    fn as_invalid(&self) -> Option<&lab::error::Invalid> {
+        match self {
+            Error::Invalid(invalid) => Some(invalid),
+            _ => None,
+        }
+    }
 }
 
 /// A condition worth telling the user about that does not stop the computation.

@@ -290,41 +290,110 @@ pub fn classes(spec: &ClassesSpec, reward: RewardKind) -> Result<Classes, Error>
     })
 }
 
-/// The support of a built-in example as `curation dynamics --example` names it: the worked
-/// example (no reward choice), the E3 grid with the clipped reward at scale γ (default 10), or
-/// the E5 classes under the airplane (default) or confidence reward at scale γ (default 5).
+/// How the atoms of a support are arranged, for figures: none, a square grid, or classes.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Layout {
+    /// Atoms without geometry (a support file, the worked example).
+    Atoms,
+    /// A `cells`×`cells` grid over [−half_width, half_width]², atom = row·cells + col.
+    Grid {
+        /// Cells per axis.
+        cells: usize,
+        /// Half the side of the square.
+        half_width: f64,
+    },
+    /// Atoms grouped into classes.
+    Classes {
+        /// Class of each atom.
+        class: Vec<u32>,
+        /// Number of classes.
+        classes: usize,
+    },
+}
+
+/// A support with the layout of its atoms.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Landscape {
+    /// Rewards, p_0, p_data.
+    pub support: Support,
+    /// The arrangement of the atoms.
+    pub layout: Layout,
+}
+
+impl Landscape {
+    /// A support without geometry.
+    pub fn atoms(support: Support) -> Landscape {
+        Landscape {
+            support,
+            layout: Layout::Atoms,
+        }
+    }
+
+    /// A built-in example as `curation dynamics --example` names it: the worked example (no
+    /// reward or scale choice: both are refused), the E3 grid with the clipped reward at scale
+    /// γ (default 10), or the E5 classes under the airplane (default) or confidence reward at
+    /// scale γ (default 5).
+    pub fn example(
+        example: Example,
+        reward: Option<RewardKind>,
+        gamma: Option<f64>,
+    ) -> Result<Landscape, Error> {
+        match example {
+            Example::Worked => match (reward, gamma) {
+                (None, None) => Ok(Landscape::atoms(worked())),
+                (Some(r), _) => Err(Error::UnsupportedReward {
+                    reward: r,
+                    what: "the worked example (its rewards are fixed)",
+                }),
+                (None, Some(g)) => Err(lab::error::Invalid::new(
+                    "gamma",
+                    g,
+                    "left unset for the worked example (its rewards are fixed)",
+                )
+                .into()),
+            },
+            Example::Grid8 => match reward.unwrap_or(RewardKind::Clipped) {
+                RewardKind::Clipped => {
+                    let spec = GridSpec::default();
+                    let grid = grid8(&spec, &ClippedBall::e3(gamma.unwrap_or(10.0)))?;
+                    Ok(Landscape {
+                        support: grid.support,
+                        layout: Layout::Grid {
+                            cells: spec.cells,
+                            half_width: spec.half_width,
+                        },
+                    })
+                }
+                r => Err(Error::UnsupportedReward {
+                    reward: r,
+                    what: "the grid8 example (clipped)",
+                }),
+            },
+            Example::Classes => {
+                let spec = ClassesSpec {
+                    scale: gamma.unwrap_or(5.0),
+                    ..ClassesSpec::default()
+                };
+                let c = classes(&spec, reward.unwrap_or(RewardKind::Airplane))?;
+                Ok(Landscape {
+                    support: c.support,
+                    layout: Layout::Classes {
+                        class: c.class,
+                        classes: spec.classes,
+                    },
+                })
+            }
+        }
+    }
+}
+
+/// The support of a built-in example (see [`Landscape::example`]).
 pub fn example_support(
     example: Example,
     reward: Option<RewardKind>,
     gamma: Option<f64>,
 ) -> Result<Support, Error> {
-    match example {
-        Example::Worked => match reward {
-            None => Ok(worked()),
-            Some(r) => Err(Error::UnsupportedReward {
-                reward: r,
-                what: "the worked example (its rewards are fixed)",
-            }),
-        },
-        Example::Grid8 => match reward.unwrap_or(RewardKind::Clipped) {
-            RewardKind::Clipped => Ok(grid8(
-                &GridSpec::default(),
-                &ClippedBall::e3(gamma.unwrap_or(10.0)),
-            )?
-            .support),
-            r => Err(Error::UnsupportedReward {
-                reward: r,
-                what: "the grid8 example (clipped)",
-            }),
-        },
-        Example::Classes => {
-            let spec = ClassesSpec {
-                scale: gamma.unwrap_or(5.0),
-                ..ClassesSpec::default()
-            };
-            Ok(classes(&spec, reward.unwrap_or(RewardKind::Airplane))?.support)
-        }
-    }
+    Ok(Landscape::example(example, reward, gamma)?.support)
 }
 
 #[cfg(test)]
@@ -355,6 +424,10 @@ mod tests {
             worked()
         );
         assert!(example_support(Example::Worked, Some(RewardKind::Clipped), None).is_err());
+        assert!(matches!(
+            example_support(Example::Worked, None, Some(2.0)),
+            Err(Error::Invalid(lab::error::Invalid { name: "gamma", .. }))
+        ));
         assert!(example_support(Example::Grid8, Some(RewardKind::Airplane), None).is_err());
         assert!(example_support(Example::Classes, Some(RewardKind::Linear), None).is_err());
     }

@@ -1,8 +1,8 @@
 //! The names users choose between: curation rules, evaluators, models, data sets, rewards,
 //! examples, scales, and the number of candidates K (an integer ≥ 1 or ∞).
 //!
-//! Every enum serialises in kebab-case (the same text as its command-line value) and derives
-//! `clap::ValueEnum` under the `clap` feature.
+//! Every enum serialises in kebab-case, displays the same text (its `name()`), takes it as its
+//! command-line value and derives `clap::ValueEnum` under the `clap` feature.
 
 use crate::error::Error;
 use std::fmt;
@@ -110,16 +110,53 @@ pub enum Example {
     Classes,
 }
 
-/// How large an experiment's preset is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "kebab-case")]
-#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
-pub enum Scale {
-    /// Minutes on 2 cores: E1–E5 exact, sample loops with ≥ 5 seeds and ≥ 20 rounds at reduced
-    /// sizes.
-    Quick,
-    /// The spec's sizes.
-    Full,
+/// How large an experiment's preset is: `Quick` (minutes on 2 cores: E1–E5 exact, sample loops
+/// with ≥ 5 seeds and ≥ 20 rounds at reduced sizes) or `Full` (the spec's sizes). The spine's
+/// scale, so `reproduce` passes its own.
+pub use lab::system::Scale;
+
+/// `Display` as the kebab-case name each enum serialises to and takes on the command line.
+macro_rules! names {
+    ($($ty:ident { $($variant:ident => $name:literal),* $(,)? })*) => {
+        $(
+            impl $ty {
+                /// The kebab-case name (as serialised and on the command line).
+                pub fn name(self) -> &'static str {
+                    match self {
+                        $($ty::$variant => $name,)*
+                    }
+                }
+            }
+
+            impl fmt::Display for $ty {
+                fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                    f.write_str(self.name())
+                }
+            }
+        )*
+    };
+}
+
+names! {
+    Rule { Softmax => "softmax", Hardmax => "hardmax" }
+    Evaluator { Levels => "levels", Laplace => "laplace", Brute => "brute" }
+    CurationRule {
+        Kwise => "kwise",
+        KwiseHardmax => "kwise-hardmax",
+        PoolSoftmax => "pool-softmax",
+        TopM => "top-m",
+    }
+    ModelKind { Gaussian => "gaussian", Kde => "kde", Gmm => "gmm" }
+    DataKind { Gaussian => "gaussian", Gmm8 => "gmm8", Moons => "moons" }
+    RewardKind {
+        Clipped => "clipped",
+        Airplane => "airplane",
+        Confidence => "confidence",
+        Linear => "linear",
+        Quadratic => "quadratic",
+        MoonTube => "moon-tube",
+    }
+    Example { Worked => "worked", Grid8 => "grid8", Classes => "classes" }
 }
 
 /// The number K of candidates shown per choice: an integer ≥ 1 or ∞.
@@ -230,6 +267,34 @@ impl<'de> serde::Deserialize<'de> for Choices {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_are_the_serialised_kebab_case_names() {
+        fn json<T: serde::Serialize>(v: &T) -> String {
+            serde_json::to_string(v).unwrap()
+        }
+        let pairs: Vec<(String, &str)> = vec![
+            (json(&Rule::Hardmax), Rule::Hardmax.name()),
+            (json(&Evaluator::Laplace), Evaluator::Laplace.name()),
+            (
+                json(&CurationRule::KwiseHardmax),
+                CurationRule::KwiseHardmax.name(),
+            ),
+            (
+                json(&CurationRule::PoolSoftmax),
+                CurationRule::PoolSoftmax.name(),
+            ),
+            (json(&CurationRule::TopM), CurationRule::TopM.name()),
+            (json(&ModelKind::Kde), ModelKind::Kde.name()),
+            (json(&DataKind::Gmm8), DataKind::Gmm8.name()),
+            (json(&RewardKind::MoonTube), RewardKind::MoonTube.name()),
+            (json(&Example::Grid8), Example::Grid8.name()),
+        ];
+        for (serialised, name) in pairs {
+            assert_eq!(serialised, format!("\"{name}\""));
+        }
+        assert_eq!(RewardKind::MoonTube.to_string(), "moon-tube");
+    }
 
     #[test]
     fn choices_parse_print_and_refuse_zero() {

@@ -78,7 +78,7 @@ fn bad_probabilities_and_rewards_are_refused_with_the_column_and_atom() {
     ));
     // The file reader says by how much the sum is off.
     let e = read_support("reward,p0\n0,0.25\n1,0.25\n".as_bytes()).unwrap_err();
-    assert!(e.to_string().contains("off 1 by 5e-1"), "{e}");
+    assert!(e.to_string().contains("off 1 by 5.000e-1"), "{e}");
     let e = read_support("reward,p0\n0,0.5\n1\n".as_bytes()).unwrap_err();
     assert!(matches!(e, Error::RaggedRow { line: 3, .. }));
     assert!(matches!(

@@ -5,6 +5,7 @@
 //! pick up.
 
 mod bench;
+mod curation_cmd;
 #[cfg(feature = "nn")]
 mod dana_cmd;
 mod output;
@@ -76,6 +77,8 @@ macro_rules! papers {
 papers! {
     /// Power-law random features: SGD, SGD-M and DANA (arXiv 2505.16098).
     Plrf => plrf_cmd,
+    /// Curated self-consuming retraining: exact dynamics, retraining loops, digits (arXiv 2407.09499).
+    Curation => curation_cmd,
     /// DANA on real networks: a character-level LSTM language model (burn).
     #[cfg(feature = "nn")]
     Dana => dana_cmd,
