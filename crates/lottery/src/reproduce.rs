@@ -14,7 +14,7 @@
 //! E(2)-steerable CNNs and the synthetic tasks for Pensia's MNIST.
 
 use crate::bench::{mitm, pensia, prune_timing, BenchConfig, TARGET_SECONDS};
-use crate::present;
+use crate::present::{self, CONTROL_MIN_COPIES};
 use crate::presets::{ReproducePlan, Scale};
 use crate::run::RunRecord;
 use crate::stats::{run_stats_with, StatsResult};
@@ -392,10 +392,6 @@ fn decay_claim(s: &SweepSummary, settings: &Settings, used: &str, full: &str) ->
     .paper();
     settings.mark(claim, used, full, always_for(s.target))
 }
-
-/// The smallest width whose control violation the E8 claim checks: below it the control keeps
-/// so few filter entries that its output can vanish.
-pub const CONTROL_MIN_COPIES: usize = 16;
 
 fn e8(
     sweep: &SweepResult,

@@ -3,10 +3,6 @@
 //! one line, the flag named, nothing written), run directories, and the claims of the
 //! reproduction.
 
-use lab::claims::{Setting, Verdict};
-use lab::system::{MemorySink, Scale};
-use lottery::presets::ReproducePlan;
-use lottery::targets::TargetKind;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -105,6 +101,20 @@ fn subset_sum_json_is_the_exact_optimum_with_negative_values_as_typed() {
     let sum: f64 = subset.iter().map(|&i| values[i]).sum();
     assert!((sum - target).abs() <= best + 1e-14);
     assert!((v["abs_error"].as_f64().unwrap() - best).abs() <= 1e-14);
+}
+
+/// Runs `args`, expecting exit code 2, one line `error: …` containing every needle, and
+/// nothing on stdout.
+fn assert_refused(name: &str, args: &[&str], needles: &[&str]) {
+    let out = theorylab(args);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{name}: {stderr}");
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{name}: {stderr}");
+    assert!(stderr.starts_with("error:"), "{name}: {stderr}");
+    for n in needles {
+        assert!(stderr.contains(n), "{name}: {stderr} lacks {n}");
+    }
+    assert!(out.stdout.is_empty(), "{name}");
 }
 
 #[test]
@@ -213,13 +223,7 @@ fn every_bad_input_is_refused_with_one_line_naming_the_flag_and_nothing_written(
         if args[0] != "subset-sum" {
             full.extend(["--out", &out_str]);
         }
-        let out = theorylab(&full);
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{name}: {stderr}");
-        assert_eq!(stderr.trim_end().lines().count(), 1, "{name}: {stderr}");
-        assert!(stderr.starts_with("error:"), "{name}: {stderr}");
-        assert!(stderr.contains(flag), "{name}: {stderr} lacks {flag}");
-        assert!(out.stdout.is_empty(), "{name}");
+        assert_refused(name, &full, &[flag]);
         assert_eq!(files_under(&out_dir), 0, "{name}: wrote files");
     }
     let basis_cases: Vec<(&str, Vec<&str>, Vec<&str>)> = vec![
@@ -249,14 +253,7 @@ fn every_bad_input_is_refused_with_one_line_naming_the_flag_and_nothing_written(
     for (name, args, needles) in basis_cases {
         let mut full = vec!["lottery", "basis"];
         full.extend(args.iter().copied());
-        let out = theorylab(&full);
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{name}: {stderr}");
-        assert_eq!(stderr.trim_end().lines().count(), 1, "{name}: {stderr}");
-        assert!(stderr.starts_with("error:"), "{name}: {stderr}");
-        for n in needles {
-            assert!(stderr.contains(n), "{name}: {stderr} lacks {n}");
-        }
+        assert_refused(name, &full, &needles);
     }
 }
 
@@ -382,95 +379,88 @@ fn prune_json_is_identical_at_one_and_two_threads_and_exactly_equivariant() {
     );
 }
 
-/// A reduced plan whose run takes well under a minute: every experiment and every claim of
-/// the quick plan, on fewer instances, widths and seeds.
-fn small_plan() -> ReproducePlan {
-    let mut plan = ReproducePlan::new(Scale::Quick);
-    for s in &mut plan.stats {
-        s.p = vec![8, 12, 16, 20, 24];
-        s.trials = 200;
+/// The claim ids `reproduce lottery` must emit at the quick scale.
+fn expected_ids() -> Vec<String> {
+    let mut ids: Vec<String> = vec!["E1-slope-uniform".into(), "E1-slope-product".into()];
+    let sweep = ["deepsets", "ign2", "c4cnn"];
+    for (e, t) in ["E2", "E3", "E4"].iter().zip(sweep) {
+        ids.push(format!("{e}-decay-{t}"));
     }
-    plan.sweep.copies = vec![8, 24, 48];
-    plan.sweep.seeds = vec![0];
-    for t in &mut plan.sweep.targets {
-        t.task.train_size /= 2;
-        t.task.test_size = 200;
+    for t in sweep {
+        ids.push(format!("E8-exact-{t}"));
+        ids.push(format!("E8-control-{t}"));
     }
-    for w in &mut plan.width_law {
-        w.seeds = vec![0, 1];
+    for t in ["mlp", "deepsets", "ign2", "c4cnn"] {
+        ids.push(format!("E9-parity-{t}"));
     }
-    plan.tolerance.search.seeds = vec![0];
-    plan.tolerance.epsilons = vec![1e-1, 1e-2];
-    for t in &mut plan.tolerance.search.targets {
-        t.task.test_size = 200;
-    }
-    for t in &mut plan.parity.targets {
-        t.task.train_size /= 2;
-        t.task.test_size = 200;
-    }
-    plan
-}
-
-#[test]
-fn reproduce_emits_every_claim_with_its_verdict_and_stand_in_setting() {
-    let plan = small_plan();
-    let mut sink = MemorySink::default();
-    lottery::reproduce::reproduce_plan(&plan, &mut sink).unwrap();
-    let ids: Vec<&str> = sink.claims.iter().map(|c| c.id.as_str()).collect();
-    let mut expected = vec!["E1-slope-uniform", "E1-slope-product"];
-    let sweep_targets = [TargetKind::Deepsets, TargetKind::Ign2, TargetKind::C4cnn];
-    for (e, t) in ["E2", "E3", "E4"].iter().zip(sweep_targets) {
-        expected.push(Box::leak(
-            format!("{e}-decay-{}", t.name()).into_boxed_str(),
-        ));
-    }
-    for t in sweep_targets {
-        expected.push(Box::leak(format!("E8-exact-{}", t.name()).into_boxed_str()));
-        expected.push(Box::leak(
-            format!("E8-control-{}", t.name()).into_boxed_str(),
-        ));
-    }
-    expected.extend([
+    for id in [
         "E7-params",
         "E7-subset-fraction",
         "E7-ratios",
         "A6-collapsed",
-    ]);
-    for t in ["mlp", "deepsets", "ign2", "c4cnn"] {
-        expected.push(Box::leak(format!("E9-parity-{t}").into_boxed_str()));
-    }
-    expected.extend([
         "E6-width-law",
         "E6-growth",
         "E6-fit",
         "tolerance-theorem",
         "paper-main",
-    ]);
-    let mut sorted_ids = ids.clone();
-    sorted_ids.sort_unstable();
-    expected.sort_unstable();
-    assert_eq!(sorted_ids, expected);
-
-    let measured_only = ["E6-fit", "E7-ratios"];
-    for c in &sink.claims {
-        let v = c.verdict();
-        if measured_only.contains(&c.id.as_str()) {
-            assert_eq!(v, Verdict::NoPrediction, "{}", c.id);
-        } else {
-            assert_eq!(v, Verdict::Pass, "{}: {:?}", c.id, c.check);
-        }
-        // Quick-scale claims are stand-ins for the full presets, and say so.
-        assert!(
-            matches!(c.setting, Setting::StandIn { .. }),
-            "{} is not marked a stand-in",
-            c.id
-        );
+    ] {
+        ids.push(id.into());
     }
-    for section in ["E1", "E2–E4", "E8", "E7", "E9", "E6", "Tolerance theorem"] {
+    ids.sort_unstable();
+    ids
+}
+
+#[test]
+fn reproduce_quick_emits_every_claim_with_its_verdict_setting_and_figures() {
+    let out_dir = scratch("reproduce");
+    let out = theorylab(&[
+        "reproduce",
+        "lottery",
+        "--quick",
+        "--quiet",
+        "--format",
+        "json",
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
+    let claims: Vec<serde_json::Value> = serde_json::from_str(&stdout_of(&out)).unwrap();
+    let mut ids: Vec<String> = claims
+        .iter()
+        .map(|c| c["id"].as_str().unwrap().to_string())
+        .collect();
+    ids.sort_unstable();
+    assert_eq!(ids, expected_ids());
+    // Measurements reported without a prediction are kept apart from the checked claims.
+    let measured_only = ["E6-fit", "E7-ratios"];
+    let paper = [
+        "E2-decay-deepsets",
+        "E3-decay-ign2",
+        "E4-decay-c4cnn",
+        "E8-exact-deepsets",
+        "E8-exact-ign2",
+        "E8-exact-c4cnn",
+        "E6-width-law",
+        "paper-main",
+    ];
+    for c in &claims {
+        let id = c["id"].as_str().unwrap();
+        let expected = if measured_only.contains(&id) {
+            "no-prediction"
+        } else {
+            "pass"
+        };
+        assert_eq!(c["verdict"], expected, "{id}: {}", c["measured"]);
+        let origin = if paper.contains(&id) {
+            "paper"
+        } else {
+            "derived"
+        };
+        assert_eq!(c["origin"], origin, "{id}");
+        // Every quick-scale claim is a stand-in for the full presets, and says what ran.
+        assert_eq!(c["setting"]["kind"], "stand-in", "{id}");
         assert!(
-            sink.sections.iter().any(|s| s.starts_with(section)),
-            "no section {section}: {:?}",
-            sink.sections
+            c["setting"]["used"].as_str().unwrap().contains("quick") || id == "paper-main",
+            "{id}"
         );
     }
     for stem in [
@@ -482,6 +472,22 @@ fn reproduce_emits_every_claim_with_its_verdict_and_stand_in_setting() {
         "e6_width_law",
         "tolerance_sup_error",
     ] {
-        assert!(sink.figures.iter().any(|f| f == stem), "no figure {stem}");
+        for ext in ["png", "svg", "csv"] {
+            let f = out_dir.join(format!("{stem}.{ext}"));
+            assert!(f.is_file(), "{} missing", f.display());
+        }
     }
+    let report = std::fs::read_to_string(out_dir.join("report.html")).unwrap();
+    for section in [
+        "E1: random subset-sum",
+        "E2–E4: error of the pruned network",
+        "E8: exact equivariance",
+        "E7: parameter accounting",
+        "E9: task parity",
+        "E6: the width law",
+        "Tolerance theorem",
+    ] {
+        assert!(report.contains(section), "report lacks {section}");
+    }
+    let _ = std::fs::remove_dir_all(&out_dir);
 }
