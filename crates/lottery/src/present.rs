@@ -349,7 +349,7 @@ pub fn record_summary(r: &RunRecord) -> Table {
 }
 
 /// The records of `target` at `copies`.
-fn at<'r>(records: &'r [RunRecord], target: TargetKind, copies: usize) -> Vec<&'r RunRecord> {
+fn at(records: &[RunRecord], target: TargetKind, copies: usize) -> Vec<&RunRecord> {
     records
         .iter()
         .filter(|r| r.target == target && r.copies == copies)
