@@ -50,18 +50,6 @@ pub enum Error {
         /// The largest order implemented for this group.
         max: usize,
     },
-    /// A group name that is not one of `trivial`, `translation`, `c4`, `sn`.
-    #[error("unknown group {name:?}: expected one of trivial, translation, c4, sn")]
-    UnknownGroup {
-        /// The name given.
-        name: String,
-    },
-    /// A target name that is not one of `mlp`, `deepsets`, `ign2`, `c4cnn`.
-    #[error("unknown target {name:?}: expected one of mlp, deepsets, ign2, c4cnn")]
-    UnknownTarget {
-        /// The name given.
-        name: String,
-    },
     /// A λ draw of one field kept missing a sign after many resamples (probability ≤ 2^{−1000}
     /// for copies ≥ 2; reported rather than looping forever).
     #[error("field {field} of block {block}: no usable sign split of λ after {attempts} draws")]
@@ -95,6 +83,16 @@ pub enum Error {
         /// The quantity whose list is empty.
         name: &'static str,
     },
+}
+
+impl lab::error::AsInvalid for Error {
+    /// The wrapped quantity of [`Error::Invalid`], so the binary can name its flag.
+    fn as_invalid(&self) -> Option<&lab::error::Invalid> {
+        match self {
+            Error::Invalid(invalid) => Some(invalid),
+            _ => None,
+        }
+    }
 }
 
 /// Shorthand for results of this crate.

@@ -52,21 +52,6 @@ impl std::fmt::Display for GroupKind {
     }
 }
 
-impl std::str::FromStr for GroupKind {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<GroupKind> {
-        [
-            GroupKind::Trivial,
-            GroupKind::Translation,
-            GroupKind::C4,
-            GroupKind::Sn,
-        ]
-        .into_iter()
-        .find(|g| g.name() == s)
-        .ok_or_else(|| Error::UnknownGroup { name: s.into() })
-    }
-}
-
 /// A group together with the size of the set it acts on: m points for S_m and the trivial
 /// group, an m×m grid for C4 and translations.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -304,7 +289,5 @@ mod tests {
         }
         assert_eq!(Group::all_permutations(5).len(), 120);
         assert_eq!(tuple_digits(7, 3, 2), vec![2, 1]);
-        assert!("d4".parse::<GroupKind>().is_err());
-        assert_eq!("sn".parse::<GroupKind>().unwrap(), GroupKind::Sn);
     }
 }

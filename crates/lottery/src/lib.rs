@@ -57,7 +57,9 @@
 //! refuses bad settings before any work, returning [`Error`]: a quantity out of range
 //! ([`lab::error::Invalid`]: copies outside 2..=128, η or ε ≤ 0, a non-finite summand …), too
 //! many summands (more than 40), an empty list, m too small for the requested orders (with the
-//! minimum), an even C4 kernel, an unknown group or target name. Nothing panics on user input.
+//! minimum), an even C4 kernel. Groups, targets, variants and summand laws are enums (clap
+//! `ValueEnum`s with the `clap` feature), so an unknown name never reaches the library.
+//! Nothing panics on user input.
 //!
 //! **References.** Ferbach, Tsirigotis, Gidel, Bose, ICLR 2023, arXiv 2206.04270. Pensia,
 //! Rajput, Nagle, Vishwakarma, Papailiopoulos, *Optimal Lottery Tickets via SubsetSum:
@@ -97,8 +99,10 @@ pub mod kernel;
 pub mod linalg;
 pub mod network;
 pub mod overparam;
+pub mod present;
 pub mod presets;
 pub mod prune;
+pub mod reproduce;
 pub mod run;
 pub mod stats;
 pub mod subset_sum;
@@ -109,3 +113,7 @@ pub mod train;
 pub mod width;
 
 pub use error::{Error, Result};
+
+/// Progress of a long computation: called with the number of work units just finished, from
+/// any thread (each experiment's docs say what a unit is).
+pub type Progress<'a> = dyn Fn(u64) + Sync + 'a;

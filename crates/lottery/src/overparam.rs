@@ -29,6 +29,16 @@ pub enum Variant {
     Diagonal,
 }
 
+impl Variant {
+    /// The name used on the command line and in outputs.
+    pub fn name(self) -> &'static str {
+        match self {
+            Variant::Dense => "dense",
+            Variant::Diagonal => "diagonal",
+        }
+    }
+}
+
 /// Bits for a field index in a stream index (fields < 2^28).
 const FIELD_BITS: u32 = 28;
 

@@ -10,19 +10,12 @@ use crate::tolerance::{ParityConfig, SearchConfig, ToleranceConfig};
 use crate::train::TaskConfig;
 use crate::width::WidthLawConfig;
 
-/// How much to run.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "kebab-case")]
-#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
-pub enum Scale {
-    /// Minutes on 2 cores: fewer seeds, widths, tolerances and smaller training sets.
-    Quick,
-    /// The spec's sizes (tens of minutes on 2 cores).
-    Full,
-}
+/// How much to run: the runner's scale. `Quick` takes minutes on 2 cores (fewer seeds, widths,
+/// tolerances and smaller training sets), `Full` the spec's sizes (tens of minutes on 2 cores).
+pub use lab::system::Scale;
 
 /// Every experiment of `reproduce lottery` at one scale.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct ReproducePlan {
     /// The scale.
     pub scale: Scale,
@@ -159,6 +152,38 @@ impl ReproducePlan {
             tolerance,
             parity,
         }
+    }
+
+    /// Peak memory: the largest of the experiments' estimates (they run one after another).
+    pub fn memory_bytes(&self) -> u64 {
+        let stats = self.stats.iter().map(StatsConfig::memory_bytes);
+        let width = self.width_law.iter().map(WidthLawConfig::memory_bytes);
+        stats
+            .chain(width)
+            .chain([
+                self.sweep.memory_bytes(),
+                self.tolerance.memory_bytes(),
+                self.parity.memory_bytes(),
+            ])
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// Progress units of the whole plan: one per summand count of E1, per pruning run of the
+    /// sweep, per (target, seed) of the parity check, per (target, C, seed) of the width law
+    /// and per (target, seed, ε) of the tolerance check.
+    pub fn work(&self) -> u64 {
+        let stats: usize = self.stats.iter().map(|s| s.p.len()).sum();
+        let width: u64 = self
+            .width_law
+            .iter()
+            .map(crate::width::width_law_work)
+            .sum();
+        stats as u64
+            + crate::sweep::sweep_work(&self.sweep)
+            + crate::tolerance::parity_work(&self.parity)
+            + width
+            + crate::tolerance::tolerance_work(&self.tolerance)
     }
 
     /// Validate every config of the plan.

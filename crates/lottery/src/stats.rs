@@ -21,6 +21,16 @@ pub enum Summands {
     Product,
 }
 
+impl Summands {
+    /// The name used on the command line and in outputs.
+    pub fn name(self) -> &'static str {
+        match self {
+            Summands::Uniform => "uniform",
+            Summands::Product => "product",
+        }
+    }
+}
+
 /// The `stats` command.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct StatsConfig {
@@ -120,6 +130,11 @@ pub fn instance(summands: Summands, seed: u64, p: usize, trial: usize) -> (Vec<f
 
 /// The `stats` command (E1).
 pub fn run_stats(config: &StatsConfig) -> Result<StatsResult> {
+    run_stats_with(config, &|_| {})
+}
+
+/// [`run_stats`], telling `progress` one unit per summand count p done.
+pub fn run_stats_with(config: &StatsConfig, progress: &crate::Progress<'_>) -> Result<StatsResult> {
     config.validate()?;
     let rows: Vec<StatsRow> = config
         .p
@@ -135,6 +150,7 @@ pub fn run_stats(config: &StatsConfig) -> Result<StatsResult> {
                 })
                 .collect();
             let errors: Vec<f64> = results.iter().map(|r| r.0).collect();
+            progress(1);
             StatsRow {
                 p,
                 summands: config.summands,

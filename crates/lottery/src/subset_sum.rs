@@ -206,6 +206,12 @@ pub fn brute_force(values: &[f64], target: f64, mode: Mode) -> Solution {
     }
 }
 
+/// Peak memory of one instance with `p` summands: the sorted (sum, mask) lists of both halves
+/// and the merge buffer, 2^⌈p/2⌉ entries of 16 bytes each.
+pub fn memory_bytes(p: usize) -> u64 {
+    (3 * 16u64) << p.min(MAX_SUMMANDS).div_ceil(2)
+}
+
 /// The exact optimum as the `subset-sum` command prints it.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SubsetSumResult {

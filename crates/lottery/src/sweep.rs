@@ -103,8 +103,21 @@ pub struct SweepResult {
     pub summaries: Vec<SweepSummary>,
 }
 
+/// Progress units of [`run_sweep_with`]: one per pruning run.
+pub fn sweep_work(config: &SweepConfig) -> u64 {
+    let mut copies = config.copies.clone();
+    copies.sort_unstable();
+    copies.dedup();
+    (config.targets.len() * config.seeds.len() * copies.len()) as u64
+}
+
 /// The `sweep` command.
 pub fn run_sweep(config: &SweepConfig) -> Result<SweepResult> {
+    run_sweep_with(config, &|_| {})
+}
+
+/// [`run_sweep`], telling `progress` one unit per pruning run done.
+pub fn run_sweep_with(config: &SweepConfig, progress: &crate::Progress<'_>) -> Result<SweepResult> {
     config.validate()?;
     let mut copies = config.copies.clone();
     copies.sort_unstable();
@@ -115,6 +128,7 @@ pub fn run_sweep(config: &SweepConfig) -> Result<SweepResult> {
             let target = prepare_target(t.target, seed, &t.task)?;
             for &n in &copies {
                 records.push(prune_target(&target, n, &config.settings)?);
+                progress(1);
             }
         }
     }

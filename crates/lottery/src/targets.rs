@@ -3,7 +3,7 @@
 
 use crate::basis::{group_basis, Basis};
 use crate::data::{self, Dataset};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::group::{Group, GroupKind};
 use crate::network::{Architecture, LayerSpec};
 use lab::seed::Seed;
@@ -203,16 +203,6 @@ impl std::fmt::Display for TargetKind {
     }
 }
 
-impl std::str::FromStr for TargetKind {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<TargetKind> {
-        TargetKind::ALL
-            .into_iter()
-            .find(|t| t.name() == s)
-            .ok_or_else(|| Error::UnknownTarget { name: s.into() })
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -233,6 +223,5 @@ mod tests {
         assert_eq!(count(TargetKind::Deepsets, true), 208);
         assert_eq!(count(TargetKind::Ign2, false), 616);
         assert_eq!(count(TargetKind::C4cnn, false), 2 * (36 + 576 + 16));
-        assert!("resnet".parse::<TargetKind>().is_err());
     }
 }

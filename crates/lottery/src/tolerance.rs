@@ -109,8 +109,21 @@ pub struct ToleranceResult {
     pub all_hold: bool,
 }
 
+/// Progress units of [`run_tolerance_with`]: one per (target, seed, ε).
+pub fn tolerance_work(config: &ToleranceConfig) -> u64 {
+    (config.search.targets.len() * config.search.seeds.len() * config.epsilons.len()) as u64
+}
+
 /// Run the tolerance-theorem check.
 pub fn run_tolerance(config: &ToleranceConfig) -> Result<ToleranceResult> {
+    run_tolerance_with(config, &|_| {})
+}
+
+/// [`run_tolerance`], telling `progress` one unit per (target, seed, ε) done.
+pub fn run_tolerance_with(
+    config: &ToleranceConfig,
+    progress: &crate::Progress<'_>,
+) -> Result<ToleranceResult> {
     config.validate()?;
     let mut rows = Vec::new();
     for t in &config.search.targets {
@@ -135,6 +148,7 @@ pub fn run_tolerance(config: &ToleranceConfig) -> Result<ToleranceResult> {
                     sup_error_over_epsilon: sup / epsilon,
                     holds: record.map(|r| r.sup_error <= epsilon),
                 });
+                progress(1);
             }
         }
     }
@@ -200,8 +214,21 @@ pub struct ParityResult {
     pub rows: Vec<ParityRow>,
 }
 
+/// Progress units of [`run_parity_with`]: one per (target, seed).
+pub fn parity_work(config: &ParityConfig) -> u64 {
+    (config.targets.len() * config.seeds.len()) as u64
+}
+
 /// Run the parity check.
 pub fn run_parity(config: &ParityConfig) -> Result<ParityResult> {
+    run_parity_with(config, &|_| {})
+}
+
+/// [`run_parity`], telling `progress` one unit per (target, seed) done.
+pub fn run_parity_with(
+    config: &ParityConfig,
+    progress: &crate::Progress<'_>,
+) -> Result<ParityResult> {
     config.validate()?;
     let mut rows = Vec::new();
     for t in &config.targets {
@@ -221,6 +248,7 @@ pub fn run_parity(config: &ParityConfig) -> Result<ParityResult> {
                     100.0 * (r.pruned_accuracy - r.target_accuracy).abs()
                 }),
             });
+            progress(1);
         }
     }
     Ok(ParityResult {

@@ -29,6 +29,16 @@ pub enum Coefficients {
     Uniform,
 }
 
+impl Coefficients {
+    /// The name used on the command line and in outputs.
+    pub fn name(self) -> &'static str {
+        match self {
+            Coefficients::Trained => "trained",
+            Coefficients::Uniform => "uniform",
+        }
+    }
+}
+
 /// Task and training settings of one target.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TaskConfig {

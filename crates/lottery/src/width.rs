@@ -178,8 +178,21 @@ pub struct WidthLawResult {
     pub fit: Option<PlaneFit>,
 }
 
+/// Progress units of [`run_width_law_with`]: one per (target, C, seed).
+pub fn width_law_work(config: &WidthLawConfig) -> u64 {
+    (config.targets.len() * config.fields.len() * config.seeds.len()) as u64
+}
+
 /// The `width-law` command: n_min for every (target, η, C, seed), seed means, the fitted law.
 pub fn run_width_law(config: &WidthLawConfig) -> Result<WidthLawResult> {
+    run_width_law_with(config, &|_| {})
+}
+
+/// [`run_width_law`], telling `progress` one unit per (target, C, seed) done.
+pub fn run_width_law_with(
+    config: &WidthLawConfig,
+    progress: &crate::Progress<'_>,
+) -> Result<WidthLawResult> {
     config.validate()?;
     let mut etas = config.etas.clone();
     etas.sort_by(|a, b| b.total_cmp(a));
@@ -221,6 +234,7 @@ pub fn run_width_law(config: &WidthLawConfig) -> Result<WidthLawResult> {
                         n_min: found,
                     });
                 }
+                progress(1);
             }
         }
     }

