@@ -78,11 +78,11 @@ macro_rules! papers {
 papers! {
     /// Power-law random features: SGD, SGD-M and DANA (arXiv 2505.16098).
     Plrf => plrf_cmd,
-    /// Curated self-consuming retraining: exact dynamics, retraining loops, digits (arXiv 2407.09499).
-    Curation => curation_cmd,
     /// DANA on real networks: a character-level LSTM language model (burn).
     #[cfg(feature = "nn")]
     Dana => dana_cmd,
+    /// Curated self-consuming retraining: exact dynamics, retraining loops, digits (arXiv 2407.09499).
+    Curation => curation_cmd,
     /// Equivariant strong lottery tickets by exact subset-sum (arXiv 2206.04270).
     Lottery => lottery_cmd,
     /// A toy system for the registry's tests (not shipped).
