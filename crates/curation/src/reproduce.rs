@@ -1407,14 +1407,7 @@ fn e9(scale: Scale, sink: &mut dyn Sink) -> Result<(), BoxError> {
 
 /// The benchmark of issue §6 as the spine's table.
 fn bench_table(progress: &(dyn Fn(u64, &str) + Sync)) -> Result<Table, BoxError> {
-    let mut table = Table::new([
-        "measurement",
-        "value",
-        "unit",
-        "target",
-        "baseline",
-        "ratio",
-    ]);
+    let mut table = lab::system::BenchTable::default();
     progress(0, "128×128 grid, K = 8");
     let (one, hundred) = crate::bench::grid_rounds(8, 100)?;
     progress(1, "kwise curation of 10⁶ samples");
@@ -1450,14 +1443,7 @@ fn bench_table(progress: &(dyn Fn(u64, &str) + Sync)) -> Result<Table, BoxError>
         ),
     ];
     for (name, value, target, baseline) in rows {
-        table.push(vec![
-            name.into(),
-            value.into(),
-            "s".into(),
-            target.into(),
-            baseline.into(),
-            baseline.map(|b| b / value).into(),
-        ]);
+        table.row(name, value, "s", target, baseline);
     }
-    Ok(table)
+    Ok(table.into_table())
 }

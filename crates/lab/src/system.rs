@@ -94,6 +94,52 @@ pub trait System: Sync {
     }
 }
 
+/// The table every [`System::bench`] returns: one row per measurement with its unit, its
+/// target and its baseline (a reference figure, e.g. another implementation's time) where
+/// they exist, and the ratio baseline / value (how many times better than the baseline, for
+/// times).
+#[derive(Clone, Debug)]
+pub struct BenchTable(Table);
+
+impl Default for BenchTable {
+    fn default() -> Self {
+        BenchTable(Table::new([
+            "measurement",
+            "value",
+            "unit",
+            "target",
+            "baseline",
+            "ratio",
+        ]))
+    }
+}
+
+impl BenchTable {
+    /// Adds a measurement.
+    pub fn row(
+        &mut self,
+        measurement: impl Into<String>,
+        value: f64,
+        unit: &str,
+        target: Option<f64>,
+        baseline: Option<f64>,
+    ) {
+        self.0.push(vec![
+            measurement.into().into(),
+            value.into(),
+            unit.into(),
+            target.into(),
+            baseline.into(),
+            baseline.map(|b| b / value).into(),
+        ]);
+    }
+
+    /// The finished table.
+    pub fn into_table(self) -> Table {
+        self.0
+    }
+}
+
 /// A sink that keeps everything in memory: for tests and for systems run inside others.
 #[derive(Debug, Default)]
 pub struct MemorySink {

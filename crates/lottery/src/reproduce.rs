@@ -957,24 +957,10 @@ pub fn bench_table(
             .find(|(n, _)| *n == name)
             .map(|(_, s)| *s)
     };
-    let mut t = Table::new([
-        "measurement",
-        "value",
-        "unit",
-        "target",
-        "baseline",
-        "ratio",
-    ]);
+    let mut t = lab::system::BenchTable::default();
     let mut row =
         |m: String, value: f64, unit: &str, target: Option<f64>, baseline: Option<f64>| {
-            t.push(vec![
-                m.into(),
-                value.into(),
-                unit.into(),
-                target.into(),
-                baseline.into(),
-                baseline.map(|b| b / value).into(),
-            ]);
+            t.row(m, value, unit, target, baseline)
         };
     for &(p, n) in &config.mitm {
         progress(0, &format!("subset-sum p = {p}"));
@@ -1025,5 +1011,5 @@ pub fn bench_table(
         Some(p.reference_core_seconds),
     );
     progress(1, "done");
-    Ok(t)
+    Ok(t.into_table())
 }

@@ -9,7 +9,8 @@ use crate::sampler::{batch_gradient, EigenSampler, ExactSampler, Sampler};
 use crate::spectrum::Spectrum;
 use crate::theory::LimitLossMode;
 use lab::seed::Seed;
-use lab::table::{Table, Value};
+use lab::system::BenchTable;
+use lab::table::Table;
 use std::time::Instant;
 
 /// Seconds per step of DANA-decaying (B = 1) on `sampler`, over `steps` steps.
@@ -98,80 +99,76 @@ pub fn frontier_seconds() -> Result<f64, Error> {
     Ok(start.elapsed().as_secs_f64())
 }
 
-/// One row of the benchmark table: label, value, unit, target, official figure, speed-up
-/// over it.
-fn row(
-    label: String,
-    value: f64,
-    unit: &str,
-    target: Option<f64>,
-    official: Option<f64>,
-) -> Vec<Value> {
-    vec![
-        label.into(),
-        value.into(),
-        unit.into(),
-        target.into(),
-        official.into(),
-        official.map(|o| o / value).into(),
-    ]
-}
-
 /// Progress units of [`bench_table`].
-pub const BENCH_WORK: u64 = 6;
+pub const BENCH_WORK: u64 = 7;
+
+/// The official code's steady-state figures (issue 15, measured on this machine kind: JAX 0.10.2
+/// on CPU, float32, a jitted `lax.scan` of its DANA step with its own data oracle, after
+/// compilation), the low end of each measured range: a step at d = 200, v = 800 (16–19 µs) and
+/// at d = 500, v = 2000 (83–87 µs), in µs; the DANA-decaying loss ODE to t_max = 10¹² at
+/// d = 10⁵ and 10⁶, in s.
+pub const OFFICIAL: [(&str, f64); 4] = [
+    ("step d=200", 16.0),
+    ("step d=500", 83.0),
+    ("ode d=1e5", 6.6),
+    ("ode d=1e6", 105.9),
+];
 
 /// `theorylab bench plrf`: the samplers at (d, v) = (200, 800) and (500, 2000), B = 1, the ODE
-/// at d = 10⁵, t_max = 10¹², and the E4 frontier, against their targets and the official code's
-/// steady-state step; `progress` is told each finished measurement.
+/// at d = 10⁵ and 10⁶, t_max = 10¹², and the E4 frontier, against their targets and the
+/// official code's steady-state figures ([`OFFICIAL`], the baseline column; ratio = official /
+/// theorylab); `progress` is told each finished measurement.
 pub fn bench_table(progress: &(dyn Fn(u64, &str) + Sync)) -> Result<Table, Error> {
-    let mut table = Table::new([
-        "measurement",
-        "value",
-        "unit",
-        "target",
-        "official",
-        "speedup_vs_official",
-    ]);
+    let official = |name: &str| OFFICIAL.iter().find(|(n, _)| *n == name).map(|(_, v)| *v);
+    let mut table = BenchTable::default();
     for (d, eigen_steps, exact_steps) in [(200, 2_000_000, 5_000), (500, 1_000_000, 2_000)] {
         progress(0, &format!("samplers at d = {d}"));
         let (eigen, exact) = sampler_step_times(d, eigen_steps, exact_steps)?;
         progress(2, "");
-        // Official: the steady-state jitted step of the official code at this size (µs).
-        let official = Some(if d == 200 { 43.0 } else { 334.0 });
+        let baseline = official(&format!("step d={d}"));
         let size = format!("d={d}, v={}", 4 * d);
-        table.push(row(
+        let (eigen_target, exact_target) = if d == 200 {
+            (Some(2.0), None)
+        } else {
+            (Some(1.5), Some(80.0))
+        };
+        table.row(
             format!("eigen sampler step, {size}"),
             eigen * 1e6,
             "µs",
-            (d == 200).then_some(2.0),
-            official,
-        ));
-        table.push(row(
+            eigen_target,
+            baseline,
+        );
+        table.row(
             format!("exact sampler step, {size}"),
             exact * 1e6,
             "µs",
-            (d == 500).then_some(334.0),
-            official,
-        ));
+            exact_target,
+            baseline,
+        );
     }
-    progress(0, "ODE at d = 1e5");
-    let ode = ode_seconds(100_000, 1e12, 0.01)?;
-    progress(1, "E4 frontier");
+    for d in [100_000, 1_000_000] {
+        progress(0, &format!("ODE at d = {d}"));
+        let seconds = ode_seconds(d, 1e12, 0.01)?;
+        progress(1, "");
+        let name = if d == 100_000 { "1e5" } else { "1e6" };
+        table.row(
+            format!("ODE solve, DANA-decaying, d={name}, t_max=1e12, dt=0.01"),
+            seconds,
+            "s",
+            Some(10.0),
+            official(&format!("ode d={name}")),
+        );
+    }
+    progress(0, "E4 frontier");
     let frontier = frontier_seconds()?;
     progress(1, "");
-    table.push(row(
-        "ODE solve, d=1e5, t_max=1e12, dt=0.01".into(),
-        ode,
-        "s",
-        Some(10.0),
-        None,
-    ));
-    table.push(row(
-        "E4 frontier, 3 optimizers x 8 d, (1, 0.3)".into(),
+    table.row(
+        "E4 frontier, 3 optimizers x 8 d, (1, 0.3)",
         frontier,
         "s",
         Some(60.0),
         None,
-    ));
-    Ok(table)
+    );
+    Ok(table.into_table())
 }

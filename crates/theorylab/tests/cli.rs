@@ -1,25 +1,11 @@
 //! The command-line contract: determinism across thread counts, refusals of bad input
 //! (exit code 2, one line, nothing written), run directories and reference checks.
 
+mod common;
+use common::*;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-
-fn theorylab(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_theorylab"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("theorylab-cli-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    dir
-}
-
-fn files_under(dir: &Path) -> usize {
-    std::fs::read_dir(dir).map(|d| d.count()).unwrap_or(0)
-}
 
 const SIM: &[&str] = &[
     "plrf",
@@ -165,16 +151,6 @@ fn bad_input_is_refused_with_one_line_and_nothing_written() {
         assert!(result.stdout.is_empty(), "{name}");
         assert_eq!(files_under(&out), 0, "{name} wrote files");
     }
-}
-
-/// Runs theorylab and returns (exit code, stderr, stdout).
-fn refused(args: &[&str]) -> (Option<i32>, String, String) {
-    let out = theorylab(args);
-    (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-    )
 }
 
 #[test]
@@ -858,23 +834,6 @@ fn dana_lstm_trains_every_optimizer_and_fits_exponents() {
         );
     }
     let _ = std::fs::remove_dir_all(out);
-}
-
-/// Rows of a CSV file as maps from column name to text.
-#[cfg(feature = "nn")]
-fn csv_rows(path: &Path) -> Vec<std::collections::HashMap<String, String>> {
-    let text = std::fs::read_to_string(path).unwrap();
-    let mut lines = text.lines();
-    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
-    lines
-        .map(|l| {
-            header
-                .iter()
-                .map(|h| h.to_string())
-                .zip(l.split(',').map(String::from))
-                .collect()
-        })
-        .collect()
 }
 
 #[test]

@@ -2,22 +2,11 @@
 //! §5 (refusals with one line, exit code 2, nothing written), determinism across thread counts,
 //! run directories, and the quick reproduction's claims.
 
+mod common;
+use common::*;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-
-fn theorylab(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_theorylab"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir =
-        std::env::temp_dir().join(format!("theorylab-curation-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    dir
-}
 
 /// Writes `text` as a support file in `dir` and returns its path.
 fn support_file(dir: &Path, name: &str, text: &str) -> PathBuf {
@@ -25,11 +14,6 @@ fn support_file(dir: &Path, name: &str, text: &str) -> PathBuf {
     let path = dir.join(name);
     std::fs::write(&path, text).unwrap();
     path
-}
-
-fn stdout(o: &Output) -> String {
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    String::from_utf8(o.stdout.clone()).unwrap()
 }
 
 fn csv_column(text: &str, column: &str) -> Vec<String> {

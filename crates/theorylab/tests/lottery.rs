@@ -3,34 +3,11 @@
 //! one line, the flag named, nothing written), run directories, and the claims of the
 //! reproduction.
 
+mod common;
+use common::*;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-
-fn theorylab(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_theorylab"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("theorylab-lottery-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    dir
-}
-
-fn files_under(dir: &Path) -> usize {
-    std::fs::read_dir(dir).map(|d| d.count()).unwrap_or(0)
-}
-
-fn stdout_of(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout.clone()).unwrap()
-}
 
 /// The closest subset sum to `target` by enumerating all 2^p subsets (p ≤ 20).
 fn brute_force(values: &[f64], target: f64) -> (u64, f64) {
@@ -59,7 +36,7 @@ fn subset_sum_json_is_the_exact_optimum_with_negative_values_as_typed() {
         "--format",
         "json",
     ]);
-    let v: serde_json::Value = serde_json::from_str(&stdout_of(&out)).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     // By hand: {−0.5, 0.25} sums to −0.25, 0.05 from −0.3; every other subset is further.
     assert_eq!(v["subset"], serde_json::json!([0, 1]));
     assert!((v["sum"].as_f64().unwrap() + 0.25).abs() < 1e-15);
@@ -89,7 +66,7 @@ fn subset_sum_json_is_the_exact_optimum_with_negative_values_as_typed() {
         "--format",
         "json",
     ]);
-    let v: serde_json::Value = serde_json::from_str(&stdout_of(&out)).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     let (_, best) = brute_force(&values, target);
     let subset: Vec<usize> = v["subset"]
         .as_array()
@@ -264,7 +241,7 @@ fn basis_sizes_are_the_bell_numbers_and_the_c4_counts() {
         let out = theorylab(&[
             "lottery", "basis", "--group", "sn", "--m", "5", "--orders", orders, "--format", "json",
         ]);
-        let v: serde_json::Value = serde_json::from_str(&stdout_of(&out)).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
         assert_eq!(v["size"], bell, "orders {orders}");
     }
     // C4, regular → regular, 3×3 kernel: 4 rotations × 9 taps = 36 (the 4·K² of spec A1).
@@ -272,7 +249,7 @@ fn basis_sizes_are_the_bell_numbers_and_the_c4_counts() {
         "lottery", "basis", "--group", "c4", "--m", "8", "--orders", "1,1", "--kernel", "3",
         "--format", "json",
     ]);
-    let v: serde_json::Value = serde_json::from_str(&stdout_of(&out)).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(v["size"], 36);
 }
 
@@ -287,7 +264,7 @@ fn sweep_csv_is_byte_identical_at_one_and_two_threads_and_writes_every_figure() 
     let out_str = out_dir.to_str().unwrap();
     let one = theorylab(&[&["--threads", "1"], SWEEP, &["--out", out_str]].concat());
     let two = theorylab(&[&["--threads", "2"], SWEEP].concat());
-    let text = stdout_of(&one);
+    let text = stdout(&one);
     assert_eq!(one.stdout, two.stdout);
     let mut lines = text.lines();
     let header = lines.next().unwrap();
@@ -338,7 +315,7 @@ fn prune_json(threads: &str) -> serde_json::Value {
         "--format",
         "json",
     ]);
-    let mut v: serde_json::Value = serde_json::from_str(&stdout_of(&out)).unwrap();
+    let mut v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     v.as_object_mut()
         .unwrap()
         .remove("timings")
@@ -423,7 +400,7 @@ fn reproduce_quick_emits_every_claim_with_its_verdict_setting_and_figures() {
         "--out",
         out_dir.to_str().unwrap(),
     ]);
-    let claims: Vec<serde_json::Value> = serde_json::from_str(&stdout_of(&out)).unwrap();
+    let claims: Vec<serde_json::Value> = serde_json::from_str(&stdout(&out)).unwrap();
     let mut ids: Vec<String> = claims
         .iter()
         .map(|c| c["id"].as_str().unwrap().to_string())

@@ -7,29 +7,14 @@
 //! starting the cluster), and fails there if no controller answers; elsewhere the test runner
 //! lists it as ignored (run it with `cargo test -- --ignored` where Slurm answers).
 
+mod common;
+use common::*;
+
 use std::collections::BTreeMap;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
-
-fn exe() -> &'static str {
-    env!("CARGO_BIN_EXE_theorylab")
-}
-
-fn theorylab(args: &[&str]) -> Output {
-    Command::new(exe())
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("theorylab-sweep-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 fn write_sweep(dir: &Path, name: &str, text: &str) -> PathBuf {
     let path = dir.join(name);
@@ -45,6 +30,13 @@ fn collect(dir: &Path) -> Vec<u8> {
         String::from_utf8_lossy(&out.stderr)
     );
     out.stdout
+}
+
+/// A fresh, created scratch folder.
+fn scratch_dir(name: &str) -> PathBuf {
+    let dir = scratch(name);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
 }
 
 /// `plrf ode` over 6 values of d × 3 optimizers.
@@ -134,7 +126,7 @@ fn slurm_and_local_executors_give_identical_results() {
         has_slurm,
         "no Slurm controller answers (sinfo): start one with scripts/slurm-local.sh start"
     );
-    let root = scratch("slurm");
+    let root = scratch_dir("slurm");
     let file = write_sweep(&root, "ode.toml", ODE_SWEEP);
     let (local, slurm) = (root.join("local"), root.join("slurm"));
     let out = theorylab(&[
@@ -191,7 +183,7 @@ fn slurm_and_local_executors_give_identical_results() {
 
 #[test]
 fn a_killed_sweep_resumes_without_recomputing_finished_points() {
-    let root = scratch("kill");
+    let root = scratch_dir("kill");
     // 8 points of about 0.3 s each, one at a time.
     let text = "command = \"plrf ode\"\n[fixed]\nalpha = 1.0\nbeta = 0.3\nt-max = 1e9\noptimizer = \"sgd\"\n[grid]\nd = [20000, 20001, 20002, 20003, 20004, 20005, 20006, 20007]\n";
     let file = write_sweep(&root, "kill.toml", text);
@@ -288,7 +280,7 @@ fn a_killed_sweep_resumes_without_recomputing_finished_points() {
 
 #[test]
 fn a_failing_point_is_reported_and_the_others_complete() {
-    let root = scratch("fail");
+    let root = scratch_dir("fail");
     let text = "command = \"plrf ode\"\n[fixed]\nalpha = 1.0\nbeta = 0.3\nd = 100\nt-max = 1e4\noptimizer = \"dana-decaying\"\n[grid]\ngamma2 = [0.1, 0.2, 5.0]\n";
     let file = write_sweep(&root, "fail.toml", text);
     let dir = root.join("out");
@@ -323,7 +315,7 @@ fn a_failing_point_is_reported_and_the_others_complete() {
 
 #[test]
 fn malformed_sweep_files_are_refused_and_write_nothing() {
-    let root = scratch("bad");
+    let root = scratch_dir("bad");
     let cases = [
         ("unknown command", "command = \"plrf nope\"\n[grid]\nd = [1]\n"),
         ("empty grid", "command = \"plrf ode\"\n[fixed]\nalpha = 1.0\nbeta = 0.3\noptimizer = \"sgd\"\n[grid]\nd = []\n"),
@@ -354,7 +346,7 @@ fn malformed_sweep_files_are_refused_and_write_nothing() {
 
 #[test]
 fn two_concurrent_runs_share_the_points_without_a_spurious_failure() {
-    let root = scratch("twice");
+    let root = scratch_dir("twice");
     // 8 points of about 0.3 s each; two `sweep run` on one directory at once, one job each.
     let text = "command = \"plrf ode\"\n[fixed]\nalpha = 1.0\nbeta = 0.3\nt-max = 1e9\noptimizer = \"sgd\"\n[grid]\nd = [20000, 20001, 20002, 20003, 20004, 20005, 20006, 20007]\n";
     let file = write_sweep(&root, "twice.toml", text);
