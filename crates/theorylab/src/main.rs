@@ -7,6 +7,7 @@
 mod bench;
 #[cfg(feature = "nn")]
 mod dana_cmd;
+mod lmc_cmd;
 mod output;
 mod plrf_cmd;
 mod reproduce_cmd;
@@ -76,6 +77,8 @@ macro_rules! papers {
 papers! {
     /// Power-law random features: SGD, SGD-M and DANA (arXiv 2505.16098).
     Plrf => plrf_cmd,
+    /// Linear mode connectivity via optimal transport (arXiv 2310.19103).
+    Lmc => lmc_cmd,
     /// DANA on real networks: a character-level LSTM language model (burn).
     #[cfg(feature = "nn")]
     Dana => dana_cmd,
