@@ -437,10 +437,16 @@ pub fn width_dims_figure(title: &str, dims: &[(usize, usize, [f64; 3])]) -> Figu
         fig.series.push(
             Series::line(dims.iter().map(|(n, _, d)| (*n as f64, d[j])).collect())
                 .label(*name)
-                .color(Rgb::tab(j)),
+                .color(dim_color(j)),
         );
     }
     fig
+}
+
+/// The colour of Dim j (naive, Σ, act): that of the matcher that sees the cloud (weight,
+/// sigma, activation), so a colour means the same thing in every figure.
+pub fn dim_color(j: usize) -> Rgb {
+    matcher_color([Matcher::Weight, Matcher::Sigma, Matcher::Activation][j])
 }
 
 /// The legend names of the three Dims.
@@ -668,13 +674,13 @@ pub fn lr_dims_figure(r: &LrSweepResult) -> Figure {
                         .collect(),
                 )
                 .label(format!("{}, layer {layer}", DIM_NAMES[j]))
-                .color(Rgb::tab(j))
+                .color(dim_color(j))
                 .style(STYLES[li % STYLES.len()])
                 .unlisted(),
             );
         }
         fig.series
-            .push(Series::key(DIM_NAMES[j]).color(Rgb::tab(j)));
+            .push(Series::key(DIM_NAMES[j]).color(dim_color(j)));
     }
     for (li, &layer) in layers.iter().enumerate() {
         fig.series.push(

@@ -740,29 +740,36 @@ fn e4(plan: &ReproducePlan, sink: &mut dyn Sink) -> Result<(), BoxError> {
             .stand_in(used.clone(), paper),
         );
     }
-    let ratio_parts = r
-        .dim_summary
-        .iter()
-        .filter(|d| learned.contains(&d.lr))
-        .flat_map(|d| {
-            [
-                (
-                    format!("lr {:.3e}, layer {}, Σ", d.lr, d.layer),
-                    Check::AtLeast {
-                        measured: Operand::new("Dim(S_naive)/Dim(S_Σ)", d.ratio_sigma),
-                        bound: DIM_RATIO_BOUND,
-                    },
+    // The smallest ratio over every (learned rate, layer), per matrix.
+    let least = |pick: fn(&crate::experiments::lr_sweep::LrDimSummary) -> f64| {
+        r.dim_summary
+            .iter()
+            .filter(|d| learned.contains(&d.lr))
+            .map(pick)
+            .fold(f64::INFINITY, f64::min)
+    };
+    let ratio_parts = vec![
+        (
+            "Σ".to_string(),
+            Check::AtLeast {
+                measured: Operand::new(
+                    "smallest Dim(S_naive)/Dim(S_Σ) over learned rates and layers",
+                    least(|d| d.ratio_sigma),
                 ),
-                (
-                    format!("lr {:.3e}, layer {}, act", d.lr, d.layer),
-                    Check::AtLeast {
-                        measured: Operand::new("Dim(S_naive)/Dim(S_act)", d.ratio_act),
-                        bound: DIM_RATIO_BOUND,
-                    },
+                bound: DIM_RATIO_BOUND,
+            },
+        ),
+        (
+            "act".to_string(),
+            Check::AtLeast {
+                measured: Operand::new(
+                    "smallest Dim(S_naive)/Dim(S_act) over learned rates and layers",
+                    least(|d| d.ratio_act),
                 ),
-            ]
-        })
-        .collect();
+                bound: DIM_RATIO_BOUND,
+            },
+        ),
+    ];
     sink.claim(
         Claim::new(
             "E4-dim-ratio",
@@ -776,11 +783,10 @@ fn e4(plan: &ReproducePlan, sink: &mut dyn Sink) -> Result<(), BoxError> {
         .paper()
         .stand_in(used.clone(), paper),
     );
-    let lowest = PAPER_FIGURE2[0];
     sink.claim(
         Claim::new(
             "E4-reference",
-            "Endpoint test loss and accuracy at each learning rate, beside the paper's MNIST values (no prediction: another data set)",
+            "Endpoint mean test loss at each learning rate, beside the paper's MNIST values (no prediction: another data set)",
             Check::Measured {
                 values: r
                     .model
@@ -790,10 +796,6 @@ fn e4(plan: &ReproducePlan, sink: &mut dyn Sink) -> Result<(), BoxError> {
                 reference: PAPER_FIGURE2
                     .iter()
                     .map(|p| Operand::new(format!("paper test loss, lr {:.3e}", p.lr), p.test_loss))
-                    .chain(std::iter::once(Operand::new(
-                        "paper midpoint (naive WM) at lr 1e-4",
-                        lowest.midpoint_weight,
-                    )))
                     .collect(),
             },
         )

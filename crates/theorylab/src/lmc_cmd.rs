@@ -449,7 +449,13 @@ fn align_cmd(a: AlignArgs, ctx: &Ctx) -> Result<Outcome, BoxError> {
             },
         },
     };
-    let resolved = data.resolve(&net_a.mlp).map_err(flags)?;
+    let resolved = data.resolve(&net_a.mlp).map_err(|e| {
+        let flag = match e {
+            lmc::Error::LabelCount { .. } | lmc::Error::LabelOutOfRange { .. } => "--labels",
+            _ => "--data",
+        };
+        format!("{flag}: {e}")
+    })?;
     ctx.memory(lmc::align::memory_bytes(
         &net_a.mlp,
         resolved.moments_x.rows,

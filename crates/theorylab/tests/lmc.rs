@@ -109,7 +109,7 @@ fn read_safetensors(bytes: &[u8]) -> Vec<(String, String, Vec<f64>)> {
             (name.clone(), dtype, values)
         })
         .collect();
-    out.sort();
+    out.sort_by(|x, y| x.0.cmp(&y.0));
     out
 }
 
@@ -514,9 +514,13 @@ fn w2_csv_is_byte_identical_at_one_and_two_threads_and_slopes_follow_theory() {
         .map(|l| l.split(',').map(|c| c.parse().unwrap()).collect())
         .collect();
     assert_eq!(rows.len(), 2 * 3 * 3);
-    // In one dimension the exact matching pairs sorted samples: W₂ of two n-samples of
-    // N(0, 1) is of order n^(−1/2) (E W₂² ≈ c·log-free/n); at n ≥ 32 it lies in (0, 1).
-    assert!(rows.iter().all(|r| r[3] > 0.0 && r[3] < 1.0), "{one}");
+    // In one dimension W₂ between two n-samples of N(0, 1) is of order n^(−1/2) (up to
+    // log log n): at n ≥ 32 it lies in (0, 1); in d = 3 it is of order 1 at these n and
+    // every value falls below √(2·3), the root mean squared distance of unmatched pairs.
+    for r in &rows {
+        let bound = if r[0] == 1.0 { 1.0 } else { 6f64.sqrt() };
+        assert!(r[3] > 0.0 && r[3] < bound, "{one}");
+    }
     // --out writes slopes.csv (dim,slope,stderr,ci_lo,ci_hi) and the figure with its CSV.
     let dir = scratch("w2");
     let out = dir.join("run");
@@ -584,4 +588,126 @@ fn init_rows_name_every_parameter_and_are_identical_at_one_and_two_threads() {
     );
     // One row per (width, seed, matcher).
     assert_eq!(one.lines().count(), 1 + 2 * 2 * 2);
+}
+
+/// `reproduce lmc --quick`: about 90 s of CPU on the project's 2-core machine.
+#[test]
+fn reproduce_quick_checks_every_claim_with_its_setting_figures_and_sections() {
+    let dir = scratch("reproduce");
+    let out = dir.join("report");
+    let o = theorylab(&[
+        "--quiet",
+        "reproduce",
+        "lmc",
+        "--quick",
+        "--format",
+        "json",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let stdout = ok(&o);
+    let claims: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let on_disk: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("claims.json")).unwrap()).unwrap();
+    assert_eq!(claims, on_disk);
+    let verdicts: Vec<(String, String)> = claims
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["id"].as_str().unwrap().to_string(),
+                c["verdict"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    // Checked claims (pass/fail as measured at seed 0, identical at any thread count) and
+    // claims without a prediction, apart.
+    let checked: Vec<(&str, &str)> = vec![
+        ("E0-slope-d4", "pass"),
+        ("E0-slope-d8", "pass"),
+        ("E1-unaligned-flat", "pass"),
+        ("E1-decay-weight", "pass"),
+        // Raw Git Re-Basin at d = 16: the slope's interval reaches 0 at N ≤ 512.
+        ("E1-decay-rebasin", "fail"),
+        ("E1-decay-rebasin-scaled", "pass"),
+        // P6 is mixed at quick sizes (3 seeds, N ≤ 256): reported as failing.
+        ("E2-P6-sigma-steeper", "fail"),
+        ("E2-P6-sigma-k-order", "fail"),
+        ("E2-P6-activation-steeper", "pass"),
+        ("E2-P6-activation-k-order", "fail"),
+        ("E3-dim-sigma-below-naive", "pass"),
+        ("E4-midpoint-falls-weight", "pass"),
+        ("E4-midpoint-falls-sigma", "pass"),
+        ("E4-midpoint-falls-activation", "pass"),
+        ("E4-sigma-below-naive", "pass"),
+        ("E4-activation-below-naive", "pass"),
+        ("E4-dim-ratio", "pass"),
+    ];
+    let unchecked = [
+        "E0-finite-n",
+        "E1-rate-vs-dimension",
+        "E2-unaligned-barrier",
+        "E3-barrier-slopes",
+        "E4-reference",
+    ];
+    let mut expected: Vec<(String, String)> = checked
+        .iter()
+        .map(|(id, v)| (id.to_string(), v.to_string()))
+        .chain(
+            unchecked
+                .iter()
+                .map(|id| (id.to_string(), "no-prediction".to_string())),
+        )
+        .collect();
+    let mut got = verdicts.clone();
+    expected.sort();
+    got.sort();
+    assert_eq!(got, expected);
+    // Every claim of the quick run is a stand-in (reduced sizes; the digits for MNIST), and
+    // the E4 claims are the paper's own.
+    for c in claims.as_array().unwrap() {
+        assert_eq!(c["setting"]["kind"], "stand-in", "{}", c["id"]);
+        let id = c["id"].as_str().unwrap();
+        let origin = if id.starts_with("E4-") {
+            "paper"
+        } else {
+            "derived"
+        };
+        assert_eq!(c["origin"], origin, "{id}");
+    }
+    // Every figure with its PNG, SVG and CSV of the plotted points.
+    for stem in [
+        "e0_w2_vs_n",
+        "e1_gap_vs_width",
+        "e2_gap_vs_width",
+        "e3_barrier_vs_width",
+        "e4_midpoint_vs_lr",
+        "e4_dims_vs_lr",
+    ] {
+        for ext in ["png", "svg", "csv"] {
+            assert!(out.join(format!("{stem}.{ext}")).exists(), "{stem}.{ext}");
+        }
+    }
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    for section in [
+        "E0: the optimal-transport rate of two Gaussian clouds",
+        "E1: linear mode connectivity at initialisation",
+        "E2: trained mean-field teacher–student against width",
+        "E3: two-layer networks on the digits against width",
+        "E4: the Figure-2 analogue on the digits (learning-rate sweep)",
+    ] {
+        assert!(html.contains(&format!("<h2>{section}</h2>")), "{section}");
+    }
+    // The paper's Figure-2 table is quoted beside the measured one.
+    let paper = std::fs::read_to_string(out.join("e4_paper_figure2.csv")).unwrap();
+    assert!(
+        paper
+            .lines()
+            .nth(1)
+            .unwrap()
+            .starts_with("0.0001,1.024,0.801,"),
+        "{paper}"
+    );
+    let _ = std::fs::remove_dir_all(dir);
 }
