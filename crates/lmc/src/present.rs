@@ -384,6 +384,35 @@ pub fn width_figure<K>(
     fig
 }
 
+/// The relative function gap at t = ½ against width, one panel per value of a setting
+/// (`name` = value, e.g. `d = 4`), a line per matcher.
+#[allow(clippy::too_many_arguments)]
+pub fn gap_panels<K>(
+    title: &str,
+    rows: &[PairRow<K>],
+    matchers: &[Matcher],
+    name: &str,
+    values: &[usize],
+    setting: impl Fn(&K) -> usize + Copy,
+    width: impl Fn(&K) -> usize + Copy,
+) -> Panels {
+    let figures = values
+        .iter()
+        .map(|&v| {
+            width_figure(
+                &format!("{name} = {v}"),
+                rows,
+                matchers,
+                Metric::GapRel,
+                "relative function gap at t = ½",
+                |k| setting(k) == v,
+                width,
+            )
+        })
+        .collect();
+    panels(title, figures)
+}
+
 /// Figures in a grid of two columns under `title`.
 pub fn panels(title: &str, figures: Vec<Figure>) -> Panels {
     Panels {

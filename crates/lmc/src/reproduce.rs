@@ -251,27 +251,20 @@ fn e1(plan: &ReproducePlan, sink: &mut dyn Sink) -> Result<(), BoxError> {
         &present::slope_rows(&r.slopes),
     )?;
     sink.data("e1_pairs", &present::pair_rows(&r.rows))?;
-    let figures = c
-        .dims
-        .iter()
-        .map(|&d| {
-            present::width_figure(
-                &format!("d = {d}"),
-                &r.rows,
-                &c.matchers,
-                Metric::GapRel,
-                "relative function gap at t = ½",
-                |k| k.dim == d,
-                |k| k.width,
-            )
-        })
-        .collect();
     sink.figure(
         "e1_gap_vs_width",
         "Relative function gap at t = ½ against width (log-log; mean over seeds, band min–max), one panel per \
          input dimension. Expected: the grey unaligned line flat near 1, the matched lines falling, faster for \
          small d.",
-        &present::panels("E1: LMC at initialisation against width", figures),
+        &present::gap_panels(
+            "E1: LMC at initialisation against width",
+            &r.rows,
+            &c.matchers,
+            "d",
+            &c.dims,
+            |k| k.dim,
+            |k| k.width,
+        ),
     )?;
     let used = format!("N = {}, {} seeds", range(&c.widths), c.seeds);
     let spec = "N = 16…4096, ≥ 5 seeds (spec E1)";
@@ -392,26 +385,20 @@ fn e2(plan: &ReproducePlan, sink: &mut dyn Sink) -> Result<(), BoxError> {
     sink.data("e2_pairs", &present::pair_rows(&r.rows))?;
     sink.data("e2_endpoints", &present::endpoint_rows(&r.endpoints))?;
     sink.data("e2_dims", &present::dims_rows(&r.dims))?;
-    let figures =
-        c.ks.iter()
-            .map(|&k| {
-                present::width_figure(
-                    &format!("k = {k}"),
-                    &r.rows,
-                    &c.matchers,
-                    Metric::GapRel,
-                    "relative function gap at t = ½",
-                    |key| key.k == k,
-                    |key| key.width,
-                )
-            })
-            .collect();
     sink.figure(
         "e2_gap_vs_width",
         "Relative function gap at t = ½ against student width (log-log; mean over seeds, band min–max), one panel \
          per intrinsic dimension k. P6 expects the sigma and activation lines to fall faster than weight \
          matching's, most clearly at small k.",
-        &present::panels("E2: teacher–student (mean field) against width", figures),
+        &present::gap_panels(
+            "E2: teacher–student (mean field) against width",
+            &r.rows,
+            &c.matchers,
+            "k",
+            &c.ks,
+            |k| k.k,
+            |k| k.width,
+        ),
     )?;
     let used = format!(
         "N = {}, {} seeds, {} steps, {} test points",

@@ -236,6 +236,34 @@ fn flags(e: lmc::Error) -> BoxError {
     flagged::<lmc::Error>(FLAGS)(e)
 }
 
+/// Refuses an invalid configuration (naming the flags) or one that does not fit in memory,
+/// then starts the run (the `--out` policy is checked before anything is computed).
+fn begin(
+    ctx: &Ctx,
+    output: &OutputArgs,
+    command: &str,
+    config: serde_json::Value,
+    valid: lmc::Result<()>,
+    memory: impl FnOnce() -> u64,
+) -> Result<Run, BoxError> {
+    valid.map_err(flags)?;
+    ctx.memory(memory())?;
+    output.start(command, config, ctx)
+}
+
+/// Runs `f` with a progress bar of `work` units.
+fn with_bar<T>(
+    ctx: &Ctx,
+    work: u64,
+    message: &str,
+    f: impl FnOnce(&(dyn Fn(u64) + Sync)) -> lmc::Result<T>,
+) -> Result<T, BoxError> {
+    let bar = ctx.bar(work, message);
+    let result = f(&|n| bar.inc(n)).map_err(flags)?;
+    bar.finish_and_clear();
+    Ok(result)
+}
+
 /// Prints `extra` after the summary in table format (csv/json print only the full rows).
 fn print_extra(run: &Run, extra: &Table) {
     if run.format() == Format::Table {
@@ -252,12 +280,15 @@ fn w2_cmd(a: W2Args, ctx: &Ctx) -> Result<Outcome, BoxError> {
         seed: a.seed,
         bootstrap: Default::default(),
     };
-    config.validate().map_err(flags)?;
-    ctx.memory(config.memory_bytes())?;
-    let mut run = a.output.start("lmc w2", json!(config), ctx)?;
-    let bar = ctx.bar(config.work(), "lmc w2");
-    let r = w2::run_with(&config, &|n| bar.inc(n)).map_err(flags)?;
-    bar.finish_and_clear();
+    let mut run = begin(
+        ctx,
+        &a.output,
+        "lmc w2",
+        json!(config),
+        config.validate(),
+        || config.memory_bytes(),
+    )?;
+    let r = with_bar(ctx, config.work(), "lmc w2", |p| w2::run_with(&config, p))?;
     let rows = present::w2_rows(&r);
     run.print(&present::w2_summary(&r, config.reps), &rows);
     print_extra(&run, &present::w2_slopes_vs_theory(&r));
@@ -287,35 +318,33 @@ fn pair_outputs<K: RowKey, G: RowKey>(
 fn init_cmd(a: InitArgs, ctx: &Ctx) -> Result<Outcome, BoxError> {
     let mut config = init::InitConfig::new(a.dim, a.width, a.seeds);
     a.matching.apply(&mut config.matchers, &mut config.seed);
-    config.validate().map_err(flags)?;
-    ctx.memory(config.memory_bytes())?;
-    let mut run = a.output.start("lmc init", json!(config), ctx)?;
-    let bar = ctx.bar(config.work(), "lmc init");
-    let r = init::run_with(&config, &|n| bar.inc(n)).map_err(flags)?;
-    bar.finish_and_clear();
+    let mut run = begin(
+        ctx,
+        &a.output,
+        "lmc init",
+        json!(config),
+        config.validate(),
+        || config.memory_bytes(),
+    )?;
+    let r = with_bar(ctx, config.work(), "lmc init", |p| {
+        init::run_with(&config, p)
+    })?;
     let rows = present::pair_rows(&r.rows);
     let slopes = present::slope_rows(&r.slopes);
     run.print(&slopes, &rows);
     run.csv("pairs.csv", &rows);
     run.csv("slopes.csv", &slopes);
-    let figures = config
-        .dims
-        .iter()
-        .map(|&d| {
-            present::width_figure(
-                &format!("d = {d}"),
-                &r.rows,
-                &config.matchers,
-                lmc::experiments::Metric::GapRel,
-                "relative function gap at t = ½",
-                |k| k.dim == d,
-                |k| k.width,
-            )
-        })
-        .collect();
     run.figure(
         "gap_vs_width",
-        &present::panels("E1: LMC at initialisation against width", figures),
+        &present::gap_panels(
+            "E1: LMC at initialisation against width",
+            &r.rows,
+            &config.matchers,
+            "d",
+            &config.dims,
+            |k| k.dim,
+            |k| k.width,
+        ),
     )?;
     run.finish(&json!({ "slopes": slopes.to_json() }))?;
     Ok(Outcome::Done)
@@ -324,31 +353,29 @@ fn init_cmd(a: InitArgs, ctx: &Ctx) -> Result<Outcome, BoxError> {
 fn teacher_cmd(a: TeacherArgs, ctx: &Ctx) -> Result<Outcome, BoxError> {
     let mut config = teacher::TeacherConfig::new(a.k, a.width, a.seeds, a.steps);
     a.matching.apply(&mut config.matchers, &mut config.seed);
-    config.validate().map_err(flags)?;
-    ctx.memory(config.memory_bytes())?;
-    let mut run = a.output.start("lmc teacher", json!(config), ctx)?;
-    let bar = ctx.bar(config.work(), "lmc teacher");
-    let r = teacher::run_with(&config, &|n| bar.inc(n)).map_err(flags)?;
-    bar.finish_and_clear();
+    let mut run = begin(
+        ctx,
+        &a.output,
+        "lmc teacher",
+        json!(config),
+        config.validate(),
+        || config.memory_bytes(),
+    )?;
+    let r = with_bar(ctx, config.work(), "lmc teacher", |p| {
+        teacher::run_with(&config, p)
+    })?;
     let slopes = pair_outputs(&mut run, &r)?;
-    let figures = config
-        .ks
-        .iter()
-        .map(|&k| {
-            present::width_figure(
-                &format!("k = {k}"),
-                &r.rows,
-                &config.matchers,
-                lmc::experiments::Metric::GapRel,
-                "relative function gap at t = ½",
-                |key| key.k == k,
-                |key| key.width,
-            )
-        })
-        .collect();
     run.figure(
         "gap_vs_width",
-        &present::panels("E2: teacher–student (mean field) against width", figures),
+        &present::gap_panels(
+            "E2: teacher–student (mean field) against width",
+            &r.rows,
+            &config.matchers,
+            "k",
+            &config.ks,
+            |k| k.k,
+            |k| k.width,
+        ),
     )?;
     run.finish(&json!({ "slopes": slopes.to_json() }))?;
     Ok(Outcome::Done)
@@ -359,12 +386,17 @@ fn widths_cmd(a: WidthsArgs, ctx: &Ctx) -> Result<Outcome, BoxError> {
     config.data = a.data;
     config.activation = a.activation;
     a.matching.apply(&mut config.matchers, &mut config.seed);
-    config.validate().map_err(flags)?;
-    ctx.memory(config.memory_bytes())?;
-    let mut run = a.output.start("lmc widths", json!(config), ctx)?;
-    let bar = ctx.bar(config.work(), "lmc widths");
-    let r = widths::run_with(&config, &|n| bar.inc(n)).map_err(flags)?;
-    bar.finish_and_clear();
+    let mut run = begin(
+        ctx,
+        &a.output,
+        "lmc widths",
+        json!(config),
+        config.validate(),
+        || config.memory_bytes(),
+    )?;
+    let r = with_bar(ctx, config.work(), "lmc widths", |p| {
+        widths::run_with(&config, p)
+    })?;
     let slopes = pair_outputs(&mut run, &r)?;
     let figures = [
         (lmc::experiments::Metric::Barrier, "loss barrier"),
@@ -404,12 +436,17 @@ fn lr_sweep_cmd(a: LrSweepArgs, ctx: &Ctx) -> Result<Outcome, BoxError> {
         config.lrs = a.lrs;
     }
     a.matching.apply(&mut config.matchers, &mut config.seed);
-    config.validate().map_err(flags)?;
-    ctx.memory(config.memory_bytes())?;
-    let mut run = a.output.start("lmc lr-sweep", json!(config), ctx)?;
-    let bar = ctx.bar(config.work(), "lmc lr-sweep");
-    let r = lr_sweep::run_with(&config, &|n| bar.inc(n)).map_err(flags)?;
-    bar.finish_and_clear();
+    let mut run = begin(
+        ctx,
+        &a.output,
+        "lmc lr-sweep",
+        json!(config),
+        config.validate(),
+        || config.memory_bytes(),
+    )?;
+    let r = with_bar(ctx, config.work(), "lmc lr-sweep", |p| {
+        lr_sweep::run_with(&config, p)
+    })?;
     let summary = present::lr_summary(&r);
     let rows = present::pair_rows(&r.rows);
     run.print(&summary, &rows);
