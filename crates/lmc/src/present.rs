@@ -652,10 +652,11 @@ pub fn lr_figure(r: &LrSweepResult, data_label: &str) -> Panels {
         Axis::log("peak learning rate"),
         Axis::log("test loss at t = ½ (midpoint)"),
     );
-    let paper_curves: [(
+    type Curve = (
         Matcher,
         fn(&crate::experiments::lr_sweep::PaperPoint) -> f64,
-    ); 3] = [
+    );
+    let paper_curves: [Curve; 3] = [
         (Matcher::Weight, |p| p.midpoint_weight),
         (Matcher::Sigma, |p| p.midpoint_sigma),
         (Matcher::Activation, |p| p.midpoint_activation),
@@ -779,40 +780,40 @@ pub fn align_layers_table(report: &AlignReport) -> Table {
     t
 }
 
+/// The unaligned and aligned values of one quantity at a point of the path.
+type PathPair = dyn Fn(&crate::align::InterpolationRow) -> (Option<f64>, Option<f64>);
+
 /// The interpolation paths before and after alignment: the loss (with labels) and the
 /// function gap against t.
 pub fn align_figure(report: &AlignReport) -> Panels {
     let m = report.summary.matcher;
     let rows = &report.interpolation;
-    let pair =
-        |title: &str,
-         y: &str,
-         get: &dyn Fn(&crate::align::InterpolationRow) -> (Option<f64>, Option<f64>)| {
-            let mut fig = Figure::new(
-                title,
-                Axis::linear("t (0 = A, 1 = B or aligned B)"),
-                Axis::linear(y),
-            );
-            let (u, a): (Vec<_>, Vec<_>) = rows
-                .iter()
-                .map(|r| {
-                    let (u, a) = get(r);
-                    ((r.t, u.unwrap_or(f64::NAN)), (r.t, a.unwrap_or(f64::NAN)))
-                })
-                .unzip();
-            fig.series.push(
-                Series::line(u)
-                    .label("unaligned: (1 − t)θ_A + tθ_B")
-                    .color(matcher_color(Matcher::Identity)),
-            );
-            fig.series.push(
-                Series::line(a)
-                    .label(format!("aligned by {}", matcher_legend(m)))
-                    .color(matcher_color(m))
-                    .style(Style::Bold),
-            );
-            fig
-        };
+    let pair = |title: &str, y: &str, get: &PathPair| {
+        let mut fig = Figure::new(
+            title,
+            Axis::linear("t (0 = A, 1 = B or aligned B)"),
+            Axis::linear(y),
+        );
+        let (u, a): (Vec<_>, Vec<_>) = rows
+            .iter()
+            .map(|r| {
+                let (u, a) = get(r);
+                ((r.t, u.unwrap_or(f64::NAN)), (r.t, a.unwrap_or(f64::NAN)))
+            })
+            .unzip();
+        fig.series.push(
+            Series::line(u)
+                .label("unaligned: (1 − t)θ_A + tθ_B")
+                .color(matcher_color(Matcher::Identity)),
+        );
+        fig.series.push(
+            Series::line(a)
+                .label(format!("aligned by {}", matcher_legend(m)))
+                .color(matcher_color(m))
+                .style(Style::Bold),
+        );
+        fig
+    };
     let mut figures = Vec::new();
     if rows.iter().any(|r| r.loss_unaligned.is_some()) {
         figures.push(pair(

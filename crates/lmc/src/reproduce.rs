@@ -200,12 +200,12 @@ fn e0(plan: &ReproducePlan, sink: &mut dyn Sink) -> Result<(), BoxError> {
 // E1–E3 slope helpers
 
 /// The fit of `metric` for `matcher` in the slope group `keep` selects.
-fn fit_of<'a, G>(
-    slopes: &'a [SlopeRow<G>],
+fn fit_of<G>(
+    slopes: &[SlopeRow<G>],
     matcher: Matcher,
     metric: Metric,
     keep: impl Fn(&G) -> bool,
-) -> Option<&'a crate::experiments::SlopeFit> {
+) -> Option<&crate::experiments::SlopeFit> {
     slopes
         .iter()
         .find(|s| s.matcher == matcher && s.metric == metric && keep(&s.group))
