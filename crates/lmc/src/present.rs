@@ -547,6 +547,41 @@ pub fn lr_summary(r: &LrSweepResult) -> Table {
     t
 }
 
+/// The curves of the Figure-2 analogue, compact: `lr,curve,test_loss_mean,test_loss_sd,
+/// test_accuracy,diverged`, where the loss is the midpoint's for a matcher and the endpoints'
+/// for `model` (accuracy and diverged runs only on the model rows).
+pub fn lr_curves(r: &LrSweepResult) -> Table {
+    let mut t = Table::new([
+        "lr",
+        "curve",
+        "test_loss_mean",
+        "test_loss_sd",
+        "test_accuracy",
+        "diverged",
+    ]);
+    for m in &r.model {
+        for s in r.matchers.iter().filter(|s| s.lr == m.lr) {
+            t.push(vec![
+                s.lr.into(),
+                s.matcher.name().into(),
+                s.midpoint_mean.into(),
+                s.midpoint_sd.into(),
+                Value::Null,
+                Value::Null,
+            ]);
+        }
+        t.push(vec![
+            m.lr.into(),
+            "model".into(),
+            m.endpoint_mean.into(),
+            m.endpoint_sd.into(),
+            m.test_accuracy.into(),
+            m.diverged.into(),
+        ]);
+    }
+    t
+}
+
 /// Mean Dims per (learning rate, layer) and the ratios to Dim(S_naive).
 pub fn lr_dims(r: &LrSweepResult) -> Table {
     let mut t = Table::new([

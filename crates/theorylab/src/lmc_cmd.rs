@@ -449,7 +449,7 @@ fn lr_sweep_cmd(a: LrSweepArgs, ctx: &Ctx) -> Result<Outcome, BoxError> {
     })?;
     let summary = present::lr_summary(&r);
     let rows = present::pair_rows(&r.rows);
-    run.print(&summary, &rows);
+    run.print(&present::lr_curves(&r), &rows);
     print_extra(&run, &present::lr_dims(&r));
     run.csv("pairs.csv", &rows);
     run.csv("summary.csv", &summary);
