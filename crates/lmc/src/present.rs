@@ -503,18 +503,17 @@ pub fn width_dims_table(dims: &[(usize, usize, [f64; 3])]) -> Table {
 // ---------------------------------------------------------------------------------------
 // E4
 
-/// Midpoint test loss per (learning rate, matcher) and the "Model" endpoint mean: columns
-/// `lr,curve,mean,sd,barrier_mean,test_accuracy` (`curve` a matcher or `model`; sd the
-/// population sd over reps, as the official bands).
-pub fn lr_summary(r: &LrSweepResult) -> Table {
+/// The curves of the Figure-2 analogue: `lr,curve,test_loss_mean,test_loss_sd,barrier_mean,
+/// test_accuracy,diverged`, where the loss is the midpoint's for a matcher (with its mean
+/// barrier) and the endpoints' for `model` (with the endpoint test accuracy and the diverged
+/// runs); sd is the population sd over reps, as the official bands.
+pub fn lr_curves(r: &LrSweepResult) -> Table {
     let mut t = Table::new([
         "lr",
         "curve",
-        "midpoint_loss_mean",
-        "midpoint_loss_sd",
+        "test_loss_mean",
+        "test_loss_sd",
         "barrier_mean",
-        "endpoint_loss_mean",
-        "endpoint_loss_sd",
         "test_accuracy",
         "diverged",
     ]);
@@ -528,46 +527,6 @@ pub fn lr_summary(r: &LrSweepResult) -> Table {
                 s.barrier_mean.into(),
                 Value::Null,
                 Value::Null,
-                Value::Null,
-                Value::Null,
-            ]);
-        }
-        t.push(vec![
-            m.lr.into(),
-            "model".into(),
-            Value::Null,
-            Value::Null,
-            Value::Null,
-            m.endpoint_mean.into(),
-            m.endpoint_sd.into(),
-            m.test_accuracy.into(),
-            m.diverged.into(),
-        ]);
-    }
-    t
-}
-
-/// The curves of the Figure-2 analogue, compact: `lr,curve,test_loss_mean,test_loss_sd,
-/// test_accuracy,diverged`, where the loss is the midpoint's for a matcher and the endpoints'
-/// for `model` (accuracy and diverged runs only on the model rows).
-pub fn lr_curves(r: &LrSweepResult) -> Table {
-    let mut t = Table::new([
-        "lr",
-        "curve",
-        "test_loss_mean",
-        "test_loss_sd",
-        "test_accuracy",
-        "diverged",
-    ]);
-    for m in &r.model {
-        for s in r.matchers.iter().filter(|s| s.lr == m.lr) {
-            t.push(vec![
-                s.lr.into(),
-                s.matcher.name().into(),
-                s.midpoint_mean.into(),
-                s.midpoint_sd.into(),
-                Value::Null,
-                Value::Null,
             ]);
         }
         t.push(vec![
@@ -575,6 +534,7 @@ pub fn lr_curves(r: &LrSweepResult) -> Table {
             "model".into(),
             m.endpoint_mean.into(),
             m.endpoint_sd.into(),
+            Value::Null,
             m.test_accuracy.into(),
             m.diverged.into(),
         ]);

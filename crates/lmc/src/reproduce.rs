@@ -639,11 +639,10 @@ fn e4(plan: &ReproducePlan, sink: &mut dyn Sink) -> Result<(), BoxError> {
     sink.table(
         "e4_curves",
         "Test loss per learning rate: at the midpoint t = ½ for each matcher, at the endpoints for \"model\" \
-         (mean and population sd over reps; endpoint test accuracy and diverged runs on the model rows). \
-         e4_summary.csv adds the barriers.",
+         (mean and population sd over reps; the matchers' mean loss barrier; endpoint test accuracy and \
+         diverged runs on the model rows).",
         &present::lr_curves(&r),
     )?;
-    sink.data("e4_summary", &present::lr_summary(&r))?;
     sink.table(
         "e4_paper_figure2",
         "The paper's Figure 2 (MNIST, 3×512, stored run of the official notebook; midpoints read off the figure, ≈).",

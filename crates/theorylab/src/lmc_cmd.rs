@@ -447,9 +447,9 @@ fn lr_sweep_cmd(a: LrSweepArgs, ctx: &Ctx) -> Result<Outcome, BoxError> {
     let r = with_bar(ctx, config.work(), "lmc lr-sweep", |p| {
         lr_sweep::run_with(&config, p)
     })?;
-    let summary = present::lr_summary(&r);
+    let summary = present::lr_curves(&r);
     let rows = present::pair_rows(&r.rows);
-    run.print(&present::lr_curves(&r), &rows);
+    run.print(&summary, &rows);
     print_extra(&run, &present::lr_dims(&r));
     run.csv("pairs.csv", &rows);
     run.csv("summary.csv", &summary);
