@@ -33,6 +33,11 @@ pub fn matcher_legend(m: Matcher) -> String {
     format!("{} ({})", m.name(), m.label())
 }
 
+/// The matchers' short names with the official plots' labels, for captions.
+pub const MATCHER_KEY: &str = "identity = unaligned (a), weight = naive WM (b), rebasin = Git Re-Basin WM (c), \
+     rebasin-scaled = Git Re-Basin with √N-scaled output weights, sigma = Σ-weighted WM, \"WM (ours)\" (d), \
+     activation = AM (e)";
+
 /// The text of a metric's name as a column or axis label.
 pub fn metric_name(m: Metric) -> &'static str {
     Metrics::COLUMNS[Metric::ALL
@@ -339,7 +344,9 @@ pub fn width_means<K>(
 }
 
 /// One figure of `metric` against width on log-log axes, a line per matcher (mean over
-/// seeds, band: min to max over seeds), for the rows whose key `keep`s.
+/// seeds, band: min to max over seeds), for the rows whose key `keep`s. The legend names the
+/// matchers by their short names (these figures come in panels, where the official labels
+/// would squeeze the plots; [`MATCHER_KEY`] gives them in captions).
 #[allow(clippy::too_many_arguments)]
 pub fn width_figure<K>(
     title: &str,
@@ -375,7 +382,7 @@ pub fn width_figure<K>(
             continue;
         }
         fig.bands.push(Band {
-            label: Some(matcher_legend(m)),
+            label: Some(m.name().to_string()),
             points,
             color: matcher_color(m),
             style: Style::Normal,

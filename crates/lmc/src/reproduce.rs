@@ -253,9 +253,13 @@ fn e1(plan: &ReproducePlan, sink: &mut dyn Sink) -> Result<(), BoxError> {
     sink.data("e1_pairs", &present::pair_rows(&r.rows))?;
     sink.figure(
         "e1_gap_vs_width",
-        "Relative function gap at t = ½ against width (log-log; mean over seeds, band min–max), one panel per \
-         input dimension. Expected: the grey unaligned line flat near 1, the matched lines falling, faster for \
+        &format!(
+            "{} Matchers: {}.",
+           "Relative function gap at t = ½ against width (log-log; mean over seeds, band min–max), one panel per \
+         input dimension. Expected: the grey unaligned line flat, the matched lines falling, faster for \
          small d.",
+            present::MATCHER_KEY
+        ),
         &present::gap_panels(
             "E1: LMC at initialisation against width",
             &r.rows,
@@ -387,9 +391,13 @@ fn e2(plan: &ReproducePlan, sink: &mut dyn Sink) -> Result<(), BoxError> {
     sink.data("e2_dims", &present::dims_rows(&r.dims))?;
     sink.figure(
         "e2_gap_vs_width",
-        "Relative function gap at t = ½ against student width (log-log; mean over seeds, band min–max), one panel \
+        &format!(
+            "{} Matchers: {}.",
+           "Relative function gap at t = ½ against student width (log-log; mean over seeds, band min–max), one panel \
          per intrinsic dimension k. P6 expects the sigma and activation lines to fall faster than weight \
          matching's, most clearly at small k.",
+            present::MATCHER_KEY
+        ),
         &present::gap_panels(
             "E2: teacher–student (mean field) against width",
             &r.rows,
@@ -535,9 +543,13 @@ fn e3(plan: &ReproducePlan, sink: &mut dyn Sink) -> Result<(), BoxError> {
     ];
     sink.figure(
         "e3_barrier_vs_width",
-        "Left: test-loss barrier against width per matcher (log-log; mean over seeds, band min–max). Right: \
+        &format!(
+            "{} Matchers: {}.",
+           "Left: test-loss barrier against width per matcher (log-log; mean over seeds, band min–max). Right: \
          Dim(S_naive), Dim(S_Σ) and Dim(S_act) of layer 1 against width. Expected: matched barriers fall with \
          width, the Σ-weighted and activation clouds far below the raw one.",
+            present::MATCHER_KEY
+        ),
         &present::panels("E3: two-layer networks on the digits", figures),
     )?;
     let used = format!(
