@@ -128,15 +128,16 @@ impl Default for AlignConfig {
 }
 
 impl AlignConfig {
-    /// Refuses the identity matcher (nothing to align), a grid without t = ½, and Git
-    /// Re-Basin settings out of range.
+    /// Refuses the identity matcher (nothing to align) and the soft Sinkhorn baseline (its B
+    /// is transported, not permuted, so it no longer computes B's function), a grid without
+    /// t = ½, and Git Re-Basin settings out of range.
     pub fn validate(&self) -> Result<()> {
-        lab::error::require(
-            self.matcher != Matcher::Identity,
-            "matcher",
-            0.0,
-            "one that aligns (not identity)",
-        )?;
+        if !Matcher::ALIGNING.contains(&self.matcher) {
+            return Err(Error::NotAligning {
+                matcher: self.matcher.name(),
+                aligning: Matcher::ALIGNING.map(Matcher::name).join(", "),
+            });
+        }
         lab::error::require(
             self.points >= 3 && self.points % 2 == 1,
             "interpolation grid points",

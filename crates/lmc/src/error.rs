@@ -160,6 +160,16 @@ pub enum Error {
         known: String,
     },
 
+    /// A matcher that does not align B by a permutation (`identity` aligns nothing; the soft
+    /// `sinkhorn` coupling changes B's function), where an alignment is asked for.
+    #[error("the {matcher} matcher does not align B by a permutation (use one of {aligning})")]
+    NotAligning {
+        /// The matcher's name.
+        matcher: &'static str,
+        /// The matchers that do, comma-separated.
+        aligning: String,
+    },
+
     /// A tensor whose name is not `<index>.weight` or `<index>.bias`.
     #[error("tensor '{name}' is not the weight or bias of a Linear layer of an nn.Sequential (expected `<index>.weight` or `<index>.bias`)")]
     UnexpectedTensor {
@@ -243,3 +253,15 @@ impl Error {
 
 /// The crate's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The wrapped [`lab::error::Invalid`] quantity (also inside a file's error), which the
+/// binary rewords with the flag the user typed.
+impl lab::error::AsInvalid for Error {
+    fn as_invalid(&self) -> Option<&lab::error::Invalid> {
+        match self {
+            Error::Invalid(invalid) => Some(invalid),
+            Error::InFile { source, .. } => source.as_invalid(),
+            _ => None,
+        }
+    }
+}

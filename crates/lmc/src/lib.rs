@@ -101,6 +101,8 @@ pub mod moments;
 pub mod npy;
 pub mod pair;
 pub mod perm;
+pub mod present;
+pub mod reproduce;
 pub mod sequential;
 pub mod sinkhorn;
 pub mod train;

@@ -66,6 +66,17 @@ impl Matcher {
         Matcher::Sinkhorn,
     ];
 
+    /// The matchers that align B by a permutation (every one but `identity` and `sinkhorn`):
+    /// those `lmc align` accepts.
+    pub const ALIGNING: [Matcher; 6] = [
+        Matcher::Weight,
+        Matcher::Rebasin,
+        Matcher::RebasinScaled,
+        Matcher::Sigma,
+        Matcher::SigmaBias,
+        Matcher::Activation,
+    ];
+
     /// The kebab-case name (as serialised).
     pub fn name(self) -> &'static str {
         match self {

@@ -456,16 +456,22 @@ fn bad_files_and_data_are_refused_with_typed_errors() {
     nan_x.truncate(20);
     assert!(npy::matrix_from_bytes(&nan_x).is_err());
 
-    // An unknown matcher name, and the identity matcher (nothing to align).
+    // An unknown matcher name, the identity matcher (nothing to align) and the soft Sinkhorn
+    // coupling (not a permutation: B's function would change).
     assert!(matches!(
         "git-rebasin".parse::<Matcher>(),
         Err(Error::UnknownMatcher { .. })
     ));
-    let config = AlignConfig {
-        matcher: Matcher::Identity,
-        ..AlignConfig::default()
-    };
-    assert!(matches!(config.validate(), Err(Error::Invalid(_))));
+    for matcher in [Matcher::Identity, Matcher::Sinkhorn] {
+        let config = AlignConfig {
+            matcher,
+            ..AlignConfig::default()
+        };
+        assert!(
+            matches!(config.validate(), Err(Error::NotAligning { .. })),
+            "{matcher:?}"
+        );
+    }
     // A missing file is named in the error.
     let missing = std::path::Path::new("/nonexistent/a.safetensors");
     let err = sequential::read(missing, relu).unwrap_err();

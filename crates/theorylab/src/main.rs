@@ -8,6 +8,7 @@ mod bench;
 mod curation_cmd;
 #[cfg(feature = "nn")]
 mod dana_cmd;
+mod lmc_cmd;
 mod lottery_cmd;
 mod output;
 mod plrf_cmd;
@@ -83,6 +84,8 @@ papers! {
     Dana => dana_cmd,
     /// Curated self-consuming retraining: exact dynamics, retraining loops, digits (arXiv 2407.09499).
     Curation => curation_cmd,
+    /// Linear mode connectivity via optimal transport (arXiv 2310.19103).
+    Lmc => lmc_cmd,
     /// Equivariant strong lottery tickets by exact subset-sum (arXiv 2206.04270).
     Lottery => lottery_cmd,
     /// A toy system for the registry's tests (not shipped).

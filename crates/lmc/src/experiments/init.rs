@@ -86,6 +86,11 @@ impl InitConfig {
         self.bootstrap.validate()
     }
 
+    /// Progress units of [`run_with`]: one per (d, N, seed).
+    pub fn work(&self) -> u64 {
+        (self.dims.len() * self.widths.len() * self.seeds) as u64
+    }
+
     /// Peak bytes per concurrent item (assignment, activations, moments if needed) × threads.
     pub fn memory_bytes(&self) -> u64 {
         let n = self.widths.iter().copied().max().unwrap_or(0);
@@ -114,6 +119,12 @@ pub const INIT_SLOPE_METRICS: [Metric; 3] = [Metric::GapRel, Metric::D2In, Metri
 
 /// Runs E1.
 pub fn run(config: &InitConfig) -> Result<InitResult> {
+    run_with(config, &|_| {})
+}
+
+/// Runs E1, telling `progress` of each pair analysed (one unit each, [`InitConfig::work`] in
+/// all; called from the worker threads).
+pub fn run_with(config: &InitConfig, progress: &(dyn Fn(u64) + Sync)) -> Result<InitResult> {
     config.validate()?;
     let items = items3(&config.dims, &config.widths, config.seeds);
     let needs_moments = config.matchers.iter().any(|m| m.needs_moments());
@@ -155,6 +166,7 @@ pub fn run(config: &InitConfig) -> Result<InitResult> {
                 &setup,
                 &mut stream(config.seed, "lmc.init.rebasin", &parts),
             )?;
+            progress(1);
             Ok(pair
                 .outcomes
                 .iter()

@@ -164,6 +164,11 @@ impl LrSweepConfig {
         check_matchers(&self.matchers)
     }
 
+    /// Progress units of [`run_with`]: one per (rate, rep).
+    pub fn work(&self) -> u64 {
+        (self.lrs.len() * self.reps) as u64
+    }
+
     /// Peak bytes: every trained network, plus per concurrent pair the moments and
     /// assignment, times the threads.
     pub fn memory_bytes(&self) -> u64 {
@@ -254,6 +259,12 @@ fn population_sd(xs: &[f64]) -> f64 {
 
 /// Runs E4.
 pub fn run(config: &LrSweepConfig) -> Result<LrSweepResult> {
+    run_with(config, &|_| {})
+}
+
+/// Runs E4, telling `progress` of each pair trained and analysed (one unit each,
+/// [`LrSweepConfig::work`] in all; called from the worker threads).
+pub fn run_with(config: &LrSweepConfig, progress: &(dyn Fn(u64) + Sync)) -> Result<LrSweepResult> {
     config.validate()?;
     let (train, test) = match config.data {
         DataSet::Digits => digits(),
@@ -282,6 +293,7 @@ pub fn run(config: &LrSweepConfig) -> Result<LrSweepResult> {
                 component: "lmc.lr-sweep",
             };
             let pair = train_pair(&spec, &[i as u64, rep as u64])?;
+            progress(1);
             Ok((LrKey { lr, rep }, pair))
         })
         .collect::<Result<_>>()?;

@@ -12,6 +12,9 @@ pub trait RowKey: Clone {
     const COLUMNS: &'static [&'static str];
     /// The cells, in [`RowKey::COLUMNS`] order.
     fn cells(&self) -> Vec<String>;
+    /// The cells as table values (integers and reals kept apart), in [`RowKey::COLUMNS`]
+    /// order.
+    fn values(&self) -> Vec<lab::table::Value>;
 }
 
 /// Declares a key struct with `usize`/`f64` fields and its [`RowKey`] implementation.
@@ -27,6 +30,9 @@ macro_rules! row_key {
             const COLUMNS: &'static [&'static str] = &[$(stringify!($field)),*];
             fn cells(&self) -> Vec<String> {
                 vec![$(self.$field.to_string()),*]
+            }
+            fn values(&self) -> Vec<lab::table::Value> {
+                vec![$(lab::table::Value::from(self.$field)),*]
             }
         }
     };

@@ -113,6 +113,11 @@ impl TeacherConfig {
         self.bootstrap.validate()
     }
 
+    /// Progress units of [`run_with`]: one per (k, N, seed).
+    pub fn work(&self) -> u64 {
+        (self.ks.len() * self.widths.len() * self.seeds) as u64
+    }
+
     /// Peak bytes per concurrent item × threads.
     pub fn memory_bytes(&self) -> u64 {
         let n = self.widths.iter().copied().max().unwrap_or(0);
@@ -138,6 +143,12 @@ pub const TEACHER_SLOPE_METRICS: [Metric; 4] = [
 
 /// Runs E2.
 pub fn run(config: &TeacherConfig) -> Result<TeacherResult> {
+    run_with(config, &|_| {})
+}
+
+/// Runs E2, telling `progress` of each pair trained and analysed (one unit each,
+/// [`TeacherConfig::work`] in all; called from the worker threads).
+pub fn run_with(config: &TeacherConfig, progress: &(dyn Fn(u64) + Sync)) -> Result<TeacherResult> {
     config.validate()?;
     let items = items3(&config.ks, &config.widths, config.seeds);
     let results: Vec<(TeacherKey, TrainedPair)> = items
@@ -161,6 +172,7 @@ pub fn run(config: &TeacherConfig) -> Result<TeacherResult> {
                 component: "lmc.teacher",
             };
             let pair = train_pair(&spec, &[k as u64, width as u64, seed as u64])?;
+            progress(1);
             Ok((TeacherKey { k, width, seed }, pair))
         })
         .collect::<Result<_>>()?;

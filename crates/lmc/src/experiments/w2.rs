@@ -35,6 +35,11 @@ impl W2Config {
         self.bootstrap.validate()
     }
 
+    /// Progress units of [`run_with`]: one per (dim, n, rep).
+    pub fn work(&self) -> u64 {
+        (self.dims.len() * self.ns.len() * self.reps) as u64
+    }
+
     /// Peak bytes: the largest assignment per concurrent item, times the rayon threads.
     pub fn memory_bytes(&self) -> u64 {
         let n = self.ns.iter().copied().max().unwrap_or(0);
@@ -93,6 +98,12 @@ pub struct W2Result {
 
 /// Runs E0.
 pub fn run(config: &W2Config) -> Result<W2Result> {
+    run_with(config, &|_| {})
+}
+
+/// Runs E0, telling `progress` of each cloud pair done (one unit each, [`W2Config::work`] in
+/// all; called from the worker threads).
+pub fn run_with(config: &W2Config, progress: &(dyn Fn(u64) + Sync)) -> Result<W2Result> {
     config.validate()?;
     let items = items3(&config.dims, &config.ns, config.reps);
     let rows = items
@@ -102,6 +113,7 @@ pub fn run(config: &W2Config) -> Result<W2Result> {
             let a = gaussian(n, dim, &mut stream(config.seed, "lmc.w2.a", &parts));
             let b = gaussian(n, dim, &mut stream(config.seed, "lmc.w2.b", &parts));
             let (w, _) = w2(&a, &b)?;
+            progress(1);
             Ok(W2Row { dim, n, rep, w2: w })
         })
         .collect::<Result<Vec<_>>>()?;

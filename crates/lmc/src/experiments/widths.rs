@@ -83,6 +83,11 @@ impl WidthsConfig {
         self.bootstrap.validate()
     }
 
+    /// Progress units of [`run_with`]: one per (N, seed).
+    pub fn work(&self) -> u64 {
+        (self.widths.len() * self.seeds) as u64
+    }
+
     /// Peak bytes per concurrent item × threads.
     pub fn memory_bytes(&self) -> u64 {
         let n = self.widths.iter().copied().max().unwrap_or(0);
@@ -107,6 +112,12 @@ pub const WIDTHS_SLOPE_METRICS: [Metric; 4] = [
 
 /// Runs E3.
 pub fn run(config: &WidthsConfig) -> Result<WidthsResult> {
+    run_with(config, &|_| {})
+}
+
+/// Runs E3, telling `progress` of each pair trained and analysed (one unit each,
+/// [`WidthsConfig::work`] in all; called from the worker threads).
+pub fn run_with(config: &WidthsConfig, progress: &(dyn Fn(u64) + Sync)) -> Result<WidthsResult> {
     config.validate()?;
     let (train, test) = match config.data {
         DataSet::Digits => digits(),
@@ -133,6 +144,7 @@ pub fn run(config: &WidthsConfig) -> Result<WidthsResult> {
                 component: "lmc.widths",
             };
             let pair = train_pair(&spec, &[width as u64, seed as u64])?;
+            progress(1);
             Ok((WidthsKey { width, seed }, pair))
         })
         .collect::<Result<_>>()?;
