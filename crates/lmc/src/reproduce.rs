@@ -18,13 +18,6 @@ use lab::table::Table;
 /// The system of `theorylab reproduce lmc` and `theorylab bench lmc`.
 pub struct Lmc;
 
-fn plan_scale(scale: Scale) -> presets::Scale {
-    match scale {
-        Scale::Quick => presets::Scale::Quick,
-        Scale::Full => presets::Scale::Full,
-    }
-}
-
 /// Progress units of a plan: one per cloud pair (E0) and per network pair (E1–E4).
 pub fn plan_work(plan: &ReproducePlan) -> u64 {
     plan.w2.work()
@@ -56,16 +49,16 @@ impl System for Lmc {
         "Linear mode connectivity via optimal transport (Ferbach et al., AISTATS 2024): W₂ rates, width laws, the digits Figure-2 analogue"
     }
     fn work(&self, scale: Scale) -> u64 {
-        plan_work(&ReproducePlan::new(plan_scale(scale)))
+        plan_work(&ReproducePlan::new(scale))
     }
     fn prepare(&self, scale: Scale) -> Result<(), BoxError> {
-        let plan = ReproducePlan::new(plan_scale(scale));
+        let plan = ReproducePlan::new(scale);
         plan.validate()?;
         lab::memory::check(plan_memory(&plan), lab::memory::available(), false)?;
         Ok(())
     }
     fn reproduce(&self, scale: Scale, sink: &mut dyn Sink) -> Result<(), BoxError> {
-        reproduce_plan(&ReproducePlan::new(plan_scale(scale)), sink)
+        reproduce_plan(&ReproducePlan::new(scale), sink)
     }
     fn has_bench(&self) -> bool {
         true

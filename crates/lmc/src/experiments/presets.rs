@@ -9,16 +9,8 @@ use super::w2::W2Config;
 use super::widths::WidthsConfig;
 use super::Bootstrap;
 
-/// The scale of a reproduction.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "kebab-case")]
-#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
-pub enum Scale {
-    /// Minutes on 2 cores.
-    Quick,
-    /// The spec's sizes.
-    Full,
-}
+/// The scale of a reproduction (the spine's).
+pub use lab::system::Scale;
 
 /// Powers of two from 2^lo to 2^hi.
 fn powers_of_two(lo: u32, hi: u32) -> Vec<usize> {
