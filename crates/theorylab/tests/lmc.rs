@@ -3,34 +3,18 @@
 //! safetensors and .npy files written here by hand in PyTorch/NumPy layout, and the run
 //! directories of the experiments.
 
+mod common;
+use common::*;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn theorylab(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_theorylab"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("theorylab-lmc-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
+use std::process::Output;
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-fn ok(out: &Output) -> String {
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    text(&out.stdout)
-}
-
 /// Exit code 2, one line `error: …` containing `needle`, and nothing under `out`.
-fn refused(args: &[&str], needle: &str, out: &Path) {
+fn assert_refused(args: &[&str], needle: &str, out: &Path) {
     let o = theorylab(args);
     let err = text(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
@@ -227,12 +211,12 @@ fn p(dir: &Path, name: &str) -> String {
 
 #[test]
 fn align_matches_a_permuted_copy_back_exactly_and_writes_pytorch_layout() {
-    let dir = scratch("align");
+    let dir = scratch_dir("align");
     align_files(&dir);
     let out = dir.join("run");
     for matcher in ["weight", "sigma", "activation", "rebasin"] {
         let _ = std::fs::remove_dir_all(&out);
-        let stdout = ok(&theorylab(&[
+        let stdout = stdout(&theorylab(&[
             "--quiet",
             "lmc",
             "align",
@@ -306,55 +290,55 @@ fn align_matches_a_permuted_copy_back_exactly_and_writes_pytorch_layout() {
 
 #[test]
 fn every_bad_input_of_the_issue_is_refused_before_writing() {
-    let dir = scratch("bad");
+    let dir = scratch_dir("bad");
     align_files(&dir);
     let out = dir.join("out");
     let out_s = out.to_str().unwrap().to_string();
     let o = out_s.as_str();
     // Counts of 0.
-    refused(
+    assert_refused(
         &[
             "lmc", "w2", "--dim", "0,2", "--n", "64", "--reps", "2", "--out", o,
         ],
         "--dim",
         &out,
     );
-    refused(
+    assert_refused(
         &[
             "lmc", "w2", "--dim", "2", "--n", "0", "--reps", "2", "--out", o,
         ],
         "--n",
         &out,
     );
-    refused(
+    assert_refused(
         &[
             "lmc", "w2", "--dim", "2", "--n", "64", "--reps", "0", "--out", o,
         ],
         "--reps",
         &out,
     );
-    refused(
+    assert_refused(
         &[
             "lmc", "init", "--dim", "2", "--width", "16,0", "--seeds", "2", "--out", o,
         ],
         "--width",
         &out,
     );
-    refused(
+    assert_refused(
         &[
             "lmc", "teacher", "--k", "1", "--width", "16", "--seeds", "0", "--out", o,
         ],
         "--seeds",
         &out,
     );
-    refused(
+    assert_refused(
         &[
             "lmc", "widths", "--data", "digits", "--width", "0", "--seeds", "1", "--out", o,
         ],
         "--width",
         &out,
     );
-    refused(
+    assert_refused(
         &[
             "lmc", "lr-sweep", "--data", "digits", "--reps", "0", "--out", o,
         ],
@@ -362,7 +346,7 @@ fn every_bad_input_of_the_issue_is_refused_before_writing() {
         &out,
     );
     // An unknown matcher, and one that does not align by a permutation.
-    refused(
+    assert_refused(
         &[
             "lmc",
             "init",
@@ -405,7 +389,7 @@ fn every_bad_input_of_the_issue_is_refused_before_writing() {
     };
     let run = |args: Vec<String>, needle: &str| {
         let refs: Vec<&str> = args.iter().map(String::as_str).collect();
-        refused(&refs, needle, &out);
+        assert_refused(&refs, needle, &out);
     };
     let (a, b, x, y) = (
         p(&dir, "a.safetensors"),
@@ -505,8 +489,8 @@ const W2: &[&str] = &[
 
 #[test]
 fn w2_csv_is_byte_identical_at_one_and_two_threads_and_slopes_follow_theory() {
-    let one = ok(&theorylab(&[&["--threads", "1"], W2].concat()));
-    let two = ok(&theorylab(&[&["--threads", "2"], W2].concat()));
+    let one = stdout(&theorylab(&[&["--threads", "1"], W2].concat()));
+    let two = stdout(&theorylab(&[&["--threads", "2"], W2].concat()));
     assert_eq!(one, two);
     let mut lines = one.lines();
     assert_eq!(lines.next(), Some("dim,n,rep,w2"));
@@ -522,11 +506,11 @@ fn w2_csv_is_byte_identical_at_one_and_two_threads_and_slopes_follow_theory() {
         assert!(r[3] > 0.0 && r[3] < bound, "{one}");
     }
     // --out writes slopes.csv (dim,slope,stderr,ci_lo,ci_hi) and the figure with its CSV.
-    let dir = scratch("w2");
+    let dir = scratch_dir("w2");
     let out = dir.join("run");
     let mut args = W2.to_vec();
     args.extend(["--out", out.to_str().unwrap()]);
-    ok(&theorylab(&[&["--quiet"], &args[..]].concat()));
+    stdout(&theorylab(&[&["--quiet"], &args[..]].concat()));
     let slopes = std::fs::read_to_string(out.join("slopes.csv")).unwrap();
     assert!(
         slopes.starts_with("dim,slope,stderr,ci_lo,ci_hi\n"),
@@ -553,7 +537,7 @@ fn w2_csv_is_byte_identical_at_one_and_two_threads_and_slopes_follow_theory() {
         assert!(out.join(f).exists(), "{f}");
     }
     // The same configuration reruns into its directory; another is refused without --force.
-    ok(&theorylab(&[&["--quiet"], &args[..]].concat()));
+    stdout(&theorylab(&[&["--quiet"], &args[..]].concat()));
     let mut other = args.clone();
     other[9] = "4";
     let o = theorylab(&other);
@@ -578,8 +562,8 @@ fn init_rows_name_every_parameter_and_are_identical_at_one_and_two_threads() {
         "--format",
         "csv",
     ];
-    let one = ok(&theorylab(&[&["--threads", "1"], &args[..]].concat()));
-    let two = ok(&theorylab(&[&["--threads", "2"], &args[..]].concat()));
+    let one = stdout(&theorylab(&[&["--threads", "1"], &args[..]].concat()));
+    let two = stdout(&theorylab(&[&["--threads", "2"], &args[..]].concat()));
     assert_eq!(one, two);
     let header = one.lines().next().unwrap();
     assert!(
@@ -593,7 +577,7 @@ fn init_rows_name_every_parameter_and_are_identical_at_one_and_two_threads() {
 /// `reproduce lmc --quick`: about 90 s of CPU on the project's 2-core machine.
 #[test]
 fn reproduce_quick_checks_every_claim_with_its_setting_figures_and_sections() {
-    let dir = scratch("reproduce");
+    let dir = scratch_dir("reproduce");
     let out = dir.join("report");
     let o = theorylab(&[
         "--quiet",
@@ -605,7 +589,7 @@ fn reproduce_quick_checks_every_claim_with_its_setting_figures_and_sections() {
         "--out",
         out.to_str().unwrap(),
     ]);
-    let stdout = ok(&o);
+    let stdout = stdout(&o);
     let claims: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     let on_disk: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("claims.json")).unwrap()).unwrap();

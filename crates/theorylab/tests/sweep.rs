@@ -32,13 +32,6 @@ fn collect(dir: &Path) -> Vec<u8> {
     out.stdout
 }
 
-/// A fresh, created scratch folder.
-fn scratch_dir(name: &str) -> PathBuf {
-    let dir = scratch(name);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 /// `plrf ode` over 6 values of d × 3 optimizers.
 const ODE_SWEEP: &str = r#"command = "plrf ode"
 [fixed]

@@ -1,11 +1,11 @@
 //! Figures on one set of axes (lines, steps, scatter, mean ± band, stacked areas, vertical
 //! markers) and grids of them.
 
-use super::axis::{runs, snap, text_scale, Axis, Coord, Scale};
+use super::axis::{runs, text_scale, Axis, Coord, Scale};
 use super::color::Rgb;
 use super::legend::Ink;
 use super::{
-    draw_err, png_of, svg_of, tick_label, titled, Draw, PlotError, Render, DEFAULT_SIZE, FONT,
+    draw_err, png_of, svg_of, tick_label_in, titled, Draw, PlotError, Render, DEFAULT_SIZE, FONT,
     MIN_SIZE,
 };
 use crate::table::{Table, Value};
@@ -462,8 +462,8 @@ impl Figure {
             .configure_mesh()
             .x_desc(&self.x.label)
             .y_desc(&self.y.label)
-            .x_label_formatter(&|v| tick_label(snap(*v, x_span)))
-            .y_label_formatter(&|v| tick_label(snap(*v, y_span)))
+            .x_label_formatter(&|v| tick_label_in(*v, x_span))
+            .y_label_formatter(&|v| tick_label_in(*v, y_span))
             .x_labels(10)
             .y_labels(10)
             .bold_line_style(RGBColor(215, 215, 215))

@@ -209,10 +209,28 @@ fn check_size(width: u32, height: u32) -> Result<(), PlotError> {
 
 /// A short tick label: three significant digits, plain for moderate magnitudes, else `2.5e-7`.
 pub(crate) fn tick_label(v: f64) -> String {
+    tick_label_digits(v, 3)
+}
+
+/// The label of a tick on an axis spanning `span`: [`tick_label`], with more significant digits
+/// when the span is narrow next to the values (ticks 2.3001, 2.3002 rather than 2.3, 2.3).
+pub(crate) fn tick_label_in(v: f64, span: f64) -> String {
+    let v = axis::snap(v, span);
+    let needed = if v != 0.0 && span > 0.0 && span.is_finite() {
+        // Ticks are about span/10 apart: enough digits to tell neighbours apart.
+        ((v.abs() * 10.0 / span).log10().ceil() + 1.0).clamp(3.0, 15.0) as usize
+    } else {
+        3
+    };
+    tick_label_digits(v, needed)
+}
+
+/// `v` to `digits` significant digits, plain for moderate magnitudes, else `2.5e-7`.
+fn tick_label_digits(v: f64, digits: usize) -> String {
     if v == 0.0 || !v.is_finite() {
         return format!("{v}");
     }
-    let sci = format!("{v:.2e}");
+    let sci = format!("{v:.*e}", digits.max(1) - 1);
     let (mantissa, exponent) = sci.split_once('e').unwrap_or((&sci, "0"));
     let exponent: i32 = exponent.parse().unwrap_or(0);
     if (-3..=4).contains(&exponent) {
@@ -241,5 +259,21 @@ mod tests {
         assert_eq!(tick_label(20000.0), "20000");
         assert_eq!(tick_label(2.5e7), "2.5e7");
         assert_eq!(tick_label(0.0), "0");
+    }
+
+    #[test]
+    fn ticks_on_a_narrow_axis_are_told_apart() {
+        // An axis from 2.3 to 2.301: ticks every 1e-4 need five significant digits.
+        let labels: Vec<String> = (0..=10)
+            .map(|i| tick_label_in(2.3 + i as f64 * 1e-4, 1e-3))
+            .collect();
+        let mut distinct = labels.clone();
+        distinct.dedup();
+        assert_eq!(distinct.len(), 11, "{labels:?}");
+        assert_eq!(labels[1], "2.3001");
+        // A wide axis keeps the short labels, and noise around zero is 0.
+        assert_eq!(tick_label_in(0.3, 1.0), "0.3");
+        assert_eq!(tick_label_in(2.5e7, 1e8), "2.5e7");
+        assert_eq!(tick_label_in(-2.220446049250313e-16, 1.2), "0");
     }
 }

@@ -50,6 +50,13 @@ pub fn scratch(name: &str) -> PathBuf {
     dir
 }
 
+/// As [`scratch`], created.
+pub fn scratch_dir(name: &str) -> PathBuf {
+    let dir = scratch(name);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
 /// Entries directly under `dir` (0 when it does not exist).
 pub fn files_under(dir: &Path) -> usize {
     std::fs::read_dir(dir).map(|d| d.count()).unwrap_or(0)
