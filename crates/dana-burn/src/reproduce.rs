@@ -227,7 +227,11 @@ pub fn claims(runs: &[Run]) -> Vec<Claim> {
             .filter(|r| matches!(r.config.optimizer, OptimizerKind::DanaDecaying | OptimizerKind::Sgd))
             .flat_map(|r| {
                 let fit = r.saturating_fit();
-                let label = format!("{} seed {}", r.config.optimizer.name(), r.config.seed.0);
+                let mut label = format!("{} seed {}", r.config.optimizer.name(), r.config.seed.0);
+                if fit.is_some_and(|f| f.at_edge) {
+                    // η at an end of the searched range: the curve has no saturating law.
+                    label.push_str(" (η at the edge of its search range: no saturating law fits)");
+                }
                 [
                     Operand::new(format!("{label} η"), fit.map_or(f64::NAN, |f| f.exponent)),
                     Operand::new(format!("{label} ± se"), fit.map_or(f64::NAN, |f| f.exponent_stderr)),

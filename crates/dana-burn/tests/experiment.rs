@@ -251,6 +251,21 @@ fn saturating_fit_recovers_a_levelling_curve_that_the_pure_power_law_underestima
     assert!((fit.floor - 1.2).abs() < 1e-6, "{fit:?}");
     let pure = run.loss_fit().unwrap().exponent;
     assert!(pure < 0.1, "pure power-law exponent {pure}");
+    // A logarithmic decay 3 − 0.1·ln(tokens) has no saturating law: η runs to the edge of
+    // its search range, and the claim's row says so.
+    for p in &mut run.curve.points {
+        p.valid_loss = 3.0 - 0.1 * (p.tokens as f64).ln();
+    }
+    assert!(run.saturating_fit().unwrap().at_edge);
+    let row = claims(&[run.clone()])
+        .into_iter()
+        .find(|c| c.id == "paper-4-saturating")
+        .unwrap();
+    assert!(
+        row.measured_text().contains("edge"),
+        "{}",
+        row.measured_text()
+    );
     // A diverged run has no fit.
     run.curve.diverged_at = Some(5);
     assert!(run.saturating_fit().is_none());

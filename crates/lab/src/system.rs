@@ -193,11 +193,15 @@ struct RunSink<'a> {
     claims: Vec<Claim>,
     progress: &'a (dyn Fn(u64, &str) + Sync),
     checkpoints: PathBuf,
+    /// The system's folder in the run directory, with its trailing `/`.
+    folder: String,
 }
 
 impl Sink for RunSink<'_> {
     fn section(&mut self, heading: &str) {
-        self.report.section(heading);
+        // Named by system, so that the contents tell one paper's E1 from another's.
+        let system = self.folder.trim_end_matches('/');
+        self.report.section(&format!("{system} · {heading}"));
     }
     fn text(&mut self, paragraph: &str) {
         self.report.current().text(paragraph);
@@ -206,16 +210,19 @@ impl Sink for RunSink<'_> {
         self.report.current().settings(label, value);
     }
     fn table(&mut self, stem: &str, caption: &str, table: &Table) -> Result<(), BoxError> {
-        self.dir.add_csv(&format!("{stem}.csv"), table);
+        self.dir
+            .add_csv(&format!("{}{stem}.csv", self.folder), table);
         self.report.current().caption(caption).table(table);
         Ok(())
     }
     fn data(&mut self, stem: &str, table: &Table) -> Result<(), BoxError> {
-        self.dir.add_csv(&format!("{stem}.csv"), table);
+        self.dir
+            .add_csv(&format!("{}{stem}.csv", self.folder), table);
         Ok(())
     }
     fn figure(&mut self, stem: &str, caption: &str, figure: &dyn Render) -> Result<(), BoxError> {
-        self.dir.add_figure(stem, figure)?;
+        self.dir
+            .add_figure(&format!("{}{stem}", self.folder), figure)?;
         self.report.current().figure(caption, figure)?;
         Ok(())
     }
@@ -242,7 +249,8 @@ pub struct Reproduction {
 /// Runs `systems` at `scale` into the run directory `out`: the directory is checked against
 /// the output-directory policy ([`crate::rundir`], `force` to replace another run) and every
 /// system's [`prepare`](System::prepare) runs first (nothing runs if one refuses), then each
-/// [`reproduce`](System::reproduce) with a progress bar (hidden when `quiet`), checkpoints
+/// [`reproduce`](System::reproduce) with a progress bar (hidden when `quiet`), its tables,
+/// data and figures under `out/NAME/` (so that systems never share a file name), checkpoints
 /// under `out/checkpoints/NAME-SCALE/`; then `report.html` (claims first, a table of contents,
 /// a section per experiment), `claims.json`, `config.json` (the version, the systems, the
 /// scale) and `summary.json` (the claim counts), committed atomically.
@@ -267,7 +275,7 @@ pub fn reproduce(
         "Each row of the claims table is a statement, what theory predicts, what theorylab measured, the tolerance \
          and the verdict; its origin says whether it is the paper's claim or a check derived from the paper's theory, \
          and its setting whether it was checked in the paper's setting or a stand-in (reduced scale, synthetic data). \
-         Figures and data are in this directory as PNG, SVG and CSV.",
+         Figures and data are in this directory, one folder per system, as PNG, SVG and CSV.",
     );
     let mut dir = OutDir::new(out);
     let mut claims = Vec::new();
@@ -291,6 +299,7 @@ pub fn reproduce(
                 system.name(),
                 scale.name()
             )),
+            folder: format!("{}/", system.name()),
         };
         system.reproduce(scale, &mut sink)?;
         claims.extend(sink.claims);

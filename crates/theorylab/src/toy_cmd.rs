@@ -114,10 +114,10 @@ mod tests {
         assert_eq!(claims[0]["verdict"], "pass");
         assert_eq!(claims[0]["setting"]["kind"], "stand-in");
         let html = std::fs::read_to_string(out.join("report.html")).unwrap();
-        assert!(html.contains("<h2>Toy experiment</h2>") && html.contains("toy-sum"));
+        assert!(html.contains("<h2>toy · Toy experiment</h2>") && html.contains("toy-sum"));
         assert!(html.contains("stand-in settings: 1 pass, 0 fail"));
         assert_eq!(
-            std::fs::read_to_string(out.join("toy_sums.csv")).unwrap(),
+            std::fs::read_to_string(out.join("toy/toy_sums.csv")).unwrap(),
             "a,b,sum\n2,2,4\n"
         );
         let _ = std::fs::remove_dir_all(out);

@@ -6,8 +6,7 @@
 mod common;
 use common::*;
 
-use std::path::{Path, PathBuf};
-use std::process::Output;
+use std::path::Path;
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
@@ -681,7 +680,10 @@ fn reproduce_quick_checks_every_claim_with_its_setting_figures_and_sections() {
         "E3: two-layer networks on the digits against width",
         "E4: the Figure-2 analogue on the digits (learning-rate sweep)",
     ] {
-        assert!(html.contains(&format!("<h2>{section}</h2>")), "{section}");
+        assert!(
+            html.contains(&format!("<h2>lmc · {section}</h2>")),
+            "{section}"
+        );
     }
     // The paper's Figure-2 table is quoted beside the measured one.
     let paper = std::fs::read_to_string(out.join("e4_paper_figure2.csv")).unwrap();

@@ -6,9 +6,6 @@
 mod common;
 use common::*;
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
 /// The closest subset sum to `target` by enumerating all 2^p subsets (p ≤ 20).
 fn brute_force(values: &[f64], target: f64) -> (u64, f64) {
     let mut best = (0u64, f64::INFINITY);
@@ -280,7 +277,7 @@ fn sweep_csv_is_byte_identical_at_one_and_two_threads_and_writes_every_figure() 
     assert_eq!(lines.count(), 2, "one row per (target, copies, seed)");
     for stem in ["error_vs_copies", "accuracy_vs_copies", "equivariance"] {
         for ext in ["png", "svg", "csv"] {
-            let f = out_dir.join(format!("{stem}.{ext}"));
+            let f = out_dir.join("lottery").join(format!("{stem}.{ext}"));
             assert!(f.is_file(), "{} missing", f.display());
         }
     }
