@@ -669,7 +669,7 @@ fn reproduce_quick_checks_every_claim_with_its_setting_figures_and_sections() {
         "e4_dims_vs_lr",
     ] {
         for ext in ["png", "svg", "csv"] {
-            assert!(out.join(format!("{stem}.{ext}")).exists(), "{stem}.{ext}");
+            assert!(out.join("lmc").join(format!("{stem}.{ext}")).exists(), "{stem}.{ext}");
         }
     }
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
@@ -686,7 +686,7 @@ fn reproduce_quick_checks_every_claim_with_its_setting_figures_and_sections() {
         );
     }
     // The paper's Figure-2 table is quoted beside the measured one.
-    let paper = std::fs::read_to_string(out.join("e4_paper_figure2.csv")).unwrap();
+    let paper = std::fs::read_to_string(out.join("lmc/e4_paper_figure2.csv")).unwrap();
     assert!(
         paper
             .lines()

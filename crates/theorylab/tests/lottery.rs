@@ -277,7 +277,7 @@ fn sweep_csv_is_byte_identical_at_one_and_two_threads_and_writes_every_figure() 
     assert_eq!(lines.count(), 2, "one row per (target, copies, seed)");
     for stem in ["error_vs_copies", "accuracy_vs_copies", "equivariance"] {
         for ext in ["png", "svg", "csv"] {
-            let f = out_dir.join("lottery").join(format!("{stem}.{ext}"));
+            let f = out_dir.join(format!("{stem}.{ext}"));
             assert!(f.is_file(), "{} missing", f.display());
         }
     }
@@ -447,7 +447,7 @@ fn reproduce_quick_emits_every_claim_with_its_verdict_setting_and_figures() {
         "tolerance_sup_error",
     ] {
         for ext in ["png", "svg", "csv"] {
-            let f = out_dir.join(format!("{stem}.{ext}"));
+            let f = out_dir.join("lottery").join(format!("{stem}.{ext}"));
             assert!(f.is_file(), "{} missing", f.display());
         }
     }
