@@ -669,7 +669,10 @@ fn reproduce_quick_checks_every_claim_with_its_setting_figures_and_sections() {
         "e4_dims_vs_lr",
     ] {
         for ext in ["png", "svg", "csv"] {
-            assert!(out.join("lmc").join(format!("{stem}.{ext}")).exists(), "{stem}.{ext}");
+            assert!(
+                out.join("lmc").join(format!("{stem}.{ext}")).exists(),
+                "{stem}.{ext}"
+            );
         }
     }
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
