@@ -512,10 +512,11 @@ struct PointLock(PathBuf);
 
 impl PointLock {
     /// Creates the lock file at `path` (exclusively); `Ok(Err(holder))` when a live process
-    /// holds it. A stale lock is removed and taken.
+    /// holds it. A stale lock is removed and taken (once: if another process takes it first,
+    /// that process is the holder).
     fn take(path: &Path) -> Result<Result<PointLock, Holder>, SweepError> {
         let me = Holder::this();
-        for _ in 0..2 {
+        for attempt in 0.. {
             match std::fs::OpenOptions::new()
                 .write(true)
                 .create_new(true)
@@ -542,7 +543,7 @@ impl PointLock {
                             }))
                         }
                     };
-                    if !holder.is_stale() {
+                    if attempt > 0 || !holder.is_stale() {
                         return Ok(Err(holder));
                     }
                     let _ = std::fs::remove_file(path);
@@ -550,7 +551,7 @@ impl PointLock {
                 Err(e) => return Err(io_error("create", path)(e)),
             }
         }
-        Ok(Err(Holder::this()))
+        unreachable!("the loop returns by its second attempt")
     }
 }
 
