@@ -153,6 +153,15 @@ pub enum Baseline {
 }
 
 impl Baseline {
+    /// The learning rate: Adam's lr (the cosine's peak), Schedule-Free SGD's γ, ADana's γ*.
+    pub fn rate(&self) -> f64 {
+        match self {
+            Baseline::Adam(a) | Baseline::AdamCosine { adam: a, .. } => a.lr,
+            Baseline::ScheduleFreeSgd(sf) => sf.gamma,
+            Baseline::Adana(a) => a.peak_lr,
+        }
+    }
+
     /// Whether the method normalises coordinates (Adam, ADana), so that it is not
     /// rotation-invariant and must run in the parameter basis.
     pub fn per_coordinate(&self) -> bool {

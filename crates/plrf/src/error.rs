@@ -34,7 +34,7 @@ pub enum Error {
     #[error("{0} has no loss ODE or moment recursion: only simulations run it")]
     NoOde(&'static str),
     /// A per-coordinate method asked for on a sampler in K's eigenbasis.
-    #[error("{0} normalises each coordinate, so it is not rotation-invariant: it runs only in the parameter basis, with the exact sampler")]
+    #[error("{0} normalises each coordinate, so it is not rotation-invariant: it runs only in the parameter basis, with the exact or the rotated sampler")]
     ParameterBasis(&'static str),
     /// An optimizer asked for twice.
     #[error("optimizer '{0}' is listed twice")]

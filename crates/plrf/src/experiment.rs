@@ -8,7 +8,7 @@ use crate::ode::{solve_ode, OdeSettings};
 use crate::optimizer::{check_stability, Optimizer, Overrides, Preset, PresetContext};
 use crate::problem::{Eigen, Instance, Problem};
 use crate::recursion::moment_recursion;
-use crate::sampler::{EigenSampler, ExactSampler, Sampler, SamplerKind};
+use crate::sampler::{EigenSampler, ExactSampler, RotatedSampler, Sampler, SamplerKind};
 use crate::schedule::Schedule;
 use crate::simulate::{simulate, SimResult, SimSettings};
 use crate::spectrum::{LimitLoss, Spectrum, SpectrumSource};
@@ -439,7 +439,7 @@ pub fn run_simulate(
     if s.with_ode.is_some() {
         setup.momentum_only()?;
     }
-    if s.sampler != SamplerKind::Exact {
+    if !matches!(s.sampler, SamplerKind::Exact | SamplerKind::Rotated) {
         let eigenbasis = setup
             .optimizers
             .iter()
@@ -448,28 +448,37 @@ pub fn run_simulate(
             return Err(Error::ParameterBasis(o.name()));
         }
     }
-    let (instance, sampler): (Option<(Instance, Eigen)>, Option<EigenSampler>) = match s.sampler {
-        SamplerKind::Theory => {
-            let spectrum = setup.spectrum(
-                SpectrumSource::Theory,
-                LimitLoss::Theory(LimitLossMode::Official),
-            )?;
-            (None, Some(EigenSampler::from_spectrum(&spectrum)))
-        }
-        SamplerKind::Eigen => {
-            let (inst, eig) = setup.instance()?;
-            let sampler = EigenSampler::from_eigen(&eig);
-            (Some((inst, eig)), Some(sampler))
-        }
-        SamplerKind::Exact => (Some(setup.instance()?), None),
-    };
+    let (instance, eigen_sampler): (Option<(Instance, Eigen)>, Option<EigenSampler>) =
+        match s.sampler {
+            SamplerKind::Theory => {
+                let spectrum = setup.spectrum(
+                    SpectrumSource::Theory,
+                    LimitLoss::Theory(LimitLossMode::Official),
+                )?;
+                (None, Some(EigenSampler::from_spectrum(&spectrum)))
+            }
+            SamplerKind::Eigen => {
+                let (inst, eig) = setup.instance()?;
+                let sampler = EigenSampler::from_eigen(&eig);
+                (Some((inst, eig)), Some(sampler))
+            }
+            SamplerKind::Exact | SamplerKind::Rotated => (Some(setup.instance()?), None),
+        };
     let exact = instance
         .as_ref()
         .map(|(inst, eig)| ExactSampler::new(inst, eig));
-    let sampler: &dyn Sampler = match (&sampler, &exact) {
-        (Some(s), _) => s,
-        (None, Some(e)) => e,
-        (None, None) => unreachable!("one sampler is always built"),
+    let rotated = (s.sampler == SamplerKind::Rotated)
+        .then(|| {
+            instance
+                .as_ref()
+                .map(|(_, eig)| RotatedSampler::from_eigen(eig))
+        })
+        .flatten();
+    let sampler: &dyn Sampler = match (s.sampler, &eigen_sampler, &exact, &rotated) {
+        (_, Some(e), _, _) => e,
+        (SamplerKind::Rotated, None, _, Some(r)) => r,
+        (_, None, Some(x), _) => x,
+        _ => unreachable!("one sampler is always built"),
     };
     let mut warnings = setup.stability(sampler.lambda_max())?;
     let settings = SimSettings {

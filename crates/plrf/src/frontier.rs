@@ -158,14 +158,15 @@ impl Envelope {
 }
 
 /// The longest run of compute values inside `window` where d* is strictly inside `grid` for
-/// every frontier at once (see [`Envelope::interior_window`]).
+/// every envelope at once (see [`Envelope::interior_window`]); the envelopes share their
+/// compute values.
 pub fn common_interior_window(
-    fronts: &[Frontier],
+    envelopes: &[&Envelope],
     window: (f64, f64),
     grid: &[usize],
     min_span: f64,
 ) -> Option<(f64, f64)> {
-    let first = &fronts.first()?.envelope;
+    let first = envelopes.first()?;
     let (lo, hi) = grid_edges(grid);
     let interior = |e: &Envelope, i: usize| matches!(e.d_star[i], Some(d) if d != lo && d != hi);
     let all = Envelope {
@@ -173,7 +174,7 @@ pub fn common_interior_window(
         p_star: first.p_star.clone(),
         d_star: (0..first.f.len())
             .map(|i| {
-                let every = fronts.iter().all(|fr| interior(&fr.envelope, i));
+                let every = envelopes.iter().all(|e| interior(e, i));
                 if every {
                     first.d_star[i]
                 } else {

@@ -16,8 +16,11 @@
 //! ([`optimizer`], [`schedule`]). Presets: SGD, SGD with constant momentum, and
 //! dimension-adapted Nesterov acceleration (DANA), whose momentum coupling γ3 scales as
 //! 1/d (DANA-constant) or decays as (1 + t)^{-1/(2α)} (DANA-decaying), with
-//! Δ(t) = δ/(δ + t). Runs are simulated exactly ([`sampler`], [`simulate`]): an exact
-//! O(B·v·d) sampler and an eigenbasis O(B·d) sampler that is exact in distribution.
+//! Δ(t) = δ/(δ + t). The paper's other baselines ([`baselines`]): Adam, Adam with a cosine
+//! schedule, Schedule-Free SGD and ADana. Runs are simulated exactly ([`sampler`],
+//! [`simulate`]): an exact O(B·v·d) sampler, an eigenbasis O(B·d) sampler that is exact in
+//! distribution, and its rotation into the parameter basis (O(B·d²)) for the methods that
+//! normalise coordinates.
 //!
 //! **Theory.** Per eigenmode, the second moments (ρ, σ, χ) of (θ − θ*, m) obey a closed
 //! linear system, because Gaussian fourth moments close it: the exact discrete recursion
@@ -28,7 +31,9 @@
 //!
 //! **Experiments.** Single runs against the ODE (E1), the deterministic regression
 //! setting (E2), and local loss-curve slopes with an instability guard ([`curve`]);
-//! comparison with reference curves ([`reference`]); performance in [`bench`].
+//! comparison with reference curves ([`reference`]); compute-optimal frontiers from the ODE
+//! ([`frontier`]) and, for the methods without one, by simulation ([`sim_frontier`]);
+//! performance in [`bench`].
 
 pub mod baselines;
 pub mod bench;
@@ -47,6 +52,7 @@ pub mod reproduce;
 pub mod sampler;
 pub mod scaling;
 pub mod schedule;
+pub mod sim_frontier;
 pub mod simulate;
 pub mod spectrum;
 pub mod theory;

@@ -143,7 +143,7 @@ fn cli(e: plrf::Error) -> BoxError {
         )
         .into(),
         plrf::Error::NoOde(_) => format!("{e} (plrf simulate)").into(),
-        plrf::Error::ParameterBasis(_) => format!("{e} (--sampler exact)").into(),
+        plrf::Error::ParameterBasis(_) => format!("{e} (--sampler exact or --sampler rotated)").into(),
         plrf::Error::ReferenceOptimizer(_) => format!("{e} (add it to --optimizer)").into(),
         _ => flagged::<plrf::Error>(FLAGS)(e),
     }
@@ -272,8 +272,14 @@ pub struct SimulateArgs {
     /// Number of independent runs K.
     #[arg(long, default_value = "1", value_parser = parse_count)]
     seeds: u64,
-    /// eigen (O(B·d)/step, exact in distribution), exact (O(B·v·d)/step) or theory inputs (a different problem).
-    #[arg(long, default_value = "eigen", value_name = "eigen|exact|theory")]
+    /// eigen (O(B·d)/step, exact in distribution), exact (O(B·v·d)/step), rotated (eigenbasis draws rotated into
+    /// the parameter basis: O(B·d²)/step, exact in distribution, for adam, adam-cosine, adana) or theory inputs
+    /// (a different problem).
+    #[arg(
+        long,
+        default_value = "eigen",
+        value_name = "eigen|exact|rotated|theory"
+    )]
     sampler: SamplerKind,
     /// Also solve the ODE with matching inputs and draw single runs against it (E1 figure).
     #[arg(long)]
@@ -442,6 +448,12 @@ fn simulate(a: SimulateArgs, ctx: &Ctx) -> Result<Outcome, BoxError> {
         ctx,
     )?;
     let setup = a.problem.setup(ctx)?;
+    let basis: Vec<&str> = setup
+        .optimizers
+        .iter()
+        .filter(|o| o.baseline.is_some_and(|b| b.per_coordinate()))
+        .map(|o| o.name())
+        .collect();
     let mut run = a
         .output
         .start("plrf simulate", config(&setup, json!(settings)), ctx)?;
@@ -450,6 +462,13 @@ fn simulate(a: SimulateArgs, ctx: &Ctx) -> Result<Outcome, BoxError> {
     let sim = experiment::run_simulate(setup, settings, &|n| bar.inc(n)).map_err(cli)?;
     bar.finish_and_clear();
     warn(&sim.warnings);
+    if !basis.is_empty() {
+        eprintln!(
+            "note: {} ran in the parameter basis ({} sampler)",
+            basis.join(", "),
+            json!(a.sampler).as_str().unwrap_or("?")
+        );
+    }
     run.print(&sim.decade_table(), &sim.table());
     run.csv("simulate.csv", &sim.table());
     run.csv("runs.csv", &sim.runs_table());

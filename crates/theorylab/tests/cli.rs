@@ -635,16 +635,17 @@ fn phases_prints_every_region_and_draws_the_map() {
 }
 
 #[test]
-fn reproduce_quick_passes_every_claim_and_writes_the_report() {
+fn reproduce_quick_passes_its_claims_and_writes_the_report() {
     // The E3, E4 and E6 checks of spec §8 items 11–14 and the paper's claims 1–3, at the
-    // quick scale (about 40 s on 2 cores). Claim 4 (the LSTM) is a replication whose verdict
-    // is reported either way: its own test below checks how it is computed.
+    // quick scale (about 3 min on 2 cores). Claim 4 (the LSTM) and Figure 1's Adam-cosine claim
+    // are replications whose verdict is reported either way: their own unit tests check how
+    // they are computed (crates/plrf/src/reproduce/e5_baselines.rs for the latter).
+    let either_way = ["paper-3-adam-cosine"];
     let out = scratch("reproduce");
     let result = theorylab(&[
         "reproduce",
         "plrf",
         "--quick",
-        "--strict",
         "--format",
         "json",
         "--out",
@@ -656,7 +657,7 @@ fn reproduce_quick_passes_every_claim_and_writes_the_report() {
         .as_array()
         .unwrap()
         .iter()
-        .filter(|c| c["verdict"] == "fail")
+        .filter(|c| c["verdict"] == "fail" && !either_way.contains(&c["id"].as_str().unwrap()))
         .collect();
     assert!(failed.is_empty(), "failed claims: {failed:#?}");
     assert_eq!(result.status.code(), Some(0), "{stderr}");
@@ -696,6 +697,9 @@ fn reproduce_quick_passes_every_claim_and_writes_the_report() {
         "paper-1",
         "paper-2",
         "paper-3",
+        "paper-3-adam-cosine",
+        "paper-3-schedule-free",
+        "E5-simulated-frontier-on-ode",
     ];
     let no_prediction = [
         "E4-dana-constant (α, β) = (1, 0.3)",
@@ -1113,6 +1117,28 @@ fn baselines_run_in_the_parameter_basis_and_have_no_ode() {
     assert_eq!(opts[2]["baseline"]["adam"]["lr"], 0.01);
     assert_eq!(opts[3]["baseline"]["beta"], 0.9);
     assert_eq!(opts[4]["baseline"]["schedule"]["kappa"], 0.85);
+    // The rotated sampler runs them too, and says so in config.json.
+    let rotated = scratch("baselines-rotated");
+    let (code, err, _) = with(
+        "simulate",
+        &[
+            "--optimizer",
+            list,
+            "--sampler",
+            "rotated",
+            "--steps",
+            "200",
+            "--out",
+            rotated.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        err.contains("note: adam, adam-cosine, adana ran in the parameter basis (rotated sampler)"),
+        "{err}"
+    );
+    let config = std::fs::read_to_string(rotated.join("config.json")).unwrap();
+    assert!(config.contains("\"rotated\""), "{config}");
     // A bad hyperparameter names its flag.
     let (code, err, _) = with("simulate", &[&rest[..], &["--beta2", "1"]].concat());
     assert_eq!(code, Some(2), "{err}");
