@@ -961,6 +961,22 @@ fn reproduce_lstm_quick_fits_every_run_and_judges_claim_4_from_its_exponents() {
         .find(|c| c["id"] == "paper-4")
         .unwrap();
     assert_eq!(claim["verdict"], if holds { "pass" } else { "fail" });
+    // The exact set of claims: the two checked ones (either verdict), then the rows without a
+    // prediction.
+    let ids = |checked: bool| -> Vec<&str> {
+        claims
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| (c["verdict"] != "no-prediction") == checked)
+            .map(|c| c["id"].as_str().unwrap())
+            .collect()
+    };
+    assert_eq!(ids(true), ["paper-4", "paper-4-ppl"]);
+    assert_eq!(
+        ids(false),
+        ["paper-4-saturating", "lstm-baselines", "lstm-final-loss"]
+    );
     assert!(std::fs::read_to_string(out.join("report.html"))
         .unwrap()
         .contains("paper-4"));
