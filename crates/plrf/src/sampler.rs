@@ -469,6 +469,39 @@ mod tests {
     }
 
     #[test]
+    fn ziggurat_layers_have_equal_areas_and_draws_have_normal_tails() {
+        let z = &*ZIGGURAT;
+        assert_eq!(z.x[256], 0.0);
+        // Every layer i ≥ 1 (rectangle x_i·(f(x_{i+1}) − f(x_i))) has area V, the top one too.
+        for i in 1..256 {
+            let area = z.x[i] * (z.f[i + 1] - z.f[i]);
+            assert!(
+                (area / Ziggurat::V - 1.0).abs() < 1e-11,
+                "layer {i}: {area}"
+            );
+        }
+        // P(X > q) for 4·10⁶ draws within 5 standard errors, q on both sides of R.
+        let n = 4_000_000;
+        let mut rng = Seed(12).stream("test.normals", 0);
+        let mut draws = vec![0.0; n];
+        fill_normals(&mut rng, &mut draws);
+        let tails = [
+            (0.0, 0.5),
+            (1.0, 0.15865525393145707),
+            (2.0, 0.022750131948179209),
+            (3.0, 0.0013498980316300946),
+            (4.0, 3.1671241833119857e-5),
+        ];
+        for (q, p) in tails {
+            for sign in [1.0, -1.0] {
+                let count = draws.iter().filter(|&&x| sign * x > q).count() as f64;
+                let se = (p * (1.0 - p) / n as f64).sqrt();
+                assert!((count / n as f64 - p).abs() < 5.0 * se, "P(±X > {q})");
+            }
+        }
+    }
+
+    #[test]
     /// Spec §8 item 2 at the spec's size: d = 50, v = 200, 10^6 samples, 5 standard errors.
     fn sampler_second_moments_spec_size() {
         moments_of_both_samplers(50, 200, 1_000_000);
