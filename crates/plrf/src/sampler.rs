@@ -134,9 +134,9 @@ static ZIGGURAT: std::sync::LazyLock<Ziggurat> = std::sync::LazyLock::new(Ziggur
 
 impl Ziggurat {
     /// Right edge of the base layer.
-    const R: f64 = 3.654152885361008796;
+    const R: f64 = 3.654152885361009;
     /// Area of each layer: R·f(R) + √(π/2)·erfc(R/√2).
-    const V: f64 = 4.928673233974654937e-3;
+    const V: f64 = 4.928673233974655e-3;
 
     /// Layer edges by the recurrence x_{i+1} = f⁻¹(V/x_i + f(x_i)).
     fn new() -> Ziggurat {
@@ -488,7 +488,7 @@ mod tests {
         let tails = [
             (0.0, 0.5),
             (1.0, 0.15865525393145707),
-            (2.0, 0.022750131948179209),
+            (2.0, 0.02275013194817921),
             (3.0, 0.0013498980316300946),
             (4.0, 3.1671241833119857e-5),
         ];
