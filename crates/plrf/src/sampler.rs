@@ -441,8 +441,9 @@ impl Sampler for RotatedSampler {
         self.dim()
     }
     fn sample(&self, rng: &mut Rng, a: &mut [f64], g: &mut [f64]) -> f64 {
+        clear_upper_vector_state();
         fill_normals(rng, g);
-        let xi: f64 = rng.sample(StandardNormal);
+        let xi = normal(rng);
         g.iter_mut()
             .zip(&self.sqrt_lambda)
             .for_each(|(x, s)| *x *= s);
@@ -454,6 +455,7 @@ impl Sampler for RotatedSampler {
             1.0,
             Par::Seq,
         );
+        clear_upper_vector_state();
         dot(a, &self.theta_star) + (2.0 * self.p_inf).sqrt() * xi
     }
     fn risk(&self, theta: &[f64]) -> f64 {
