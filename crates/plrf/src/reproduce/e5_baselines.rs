@@ -138,13 +138,20 @@ pub fn e5_baselines(scale: Scale, sink: &mut dyn Sink) -> Result<Vec<Claim>, Box
     for fr in fronts.iter().filter(|fr| !fr.rates.is_empty()) {
         let top = ADAM_RATES[ADAM_RATES.len() - 1];
         let edge = fr.rates.iter().filter(|(_, _, r)| *r == top).count();
+        let edge_note = if edge == 0 {
+            "It is never the largest rate tried, so the grid does not cut the tuning short."
+                .to_string()
+        } else {
+            format!(
+                "It is the largest rate tried at {edge} of {} (d, horizon) pairs: there a larger rate might do better still.",
+                fr.rates.len()
+            )
+        };
         sink.text(&format!(
             "{}'s peak rate is the best of {:?} at each d and horizon (by the seed-mean final loss; in \
-             e5_baselines_rates.csv). It is the largest rate tried at {edge} of {} (d, horizon) pairs: there a larger \
-             rate might do better still.",
+             e5_baselines_rates.csv). {edge_note}",
             fr.preset.name(),
             ADAM_RATES,
-            fr.rates.len()
         ));
         let mut t = Table::new(["optimizer", "d", "horizon", "peak_rate", "at_grid_edge"]);
         for &(d, h, r) in &fr.rates {
