@@ -1,6 +1,6 @@
 //! Descriptive statistics over seeds and runs: mean, sample standard deviation, standard error,
-//! quantiles, a one-line [`Summary`], and a seeded percentile bootstrap that resamples indices
-//! (seeds, reps) with replacement.
+//! quantiles, a one-line [`Summary`], a seeded percentile bootstrap that resamples indices
+//! (seeds, reps) with replacement, and the jackknife standard error of any statistic.
 //!
 //! Conventions: the sample standard deviation divides by n − 1; quantiles interpolate linearly
 //! between order statistics (type 7 of Hyndman and Fan, R's and NumPy's default). Undefined
@@ -26,6 +26,16 @@ pub fn sd(xs: &[f64]) -> f64 {
 /// Standard error of the mean, sd/√n; NaN with fewer than 2 values.
 pub fn stderr(xs: &[f64]) -> f64 {
     sd(xs) / (xs.len() as f64).sqrt()
+}
+
+/// The jackknife standard error of a statistic from its n leave-one-out values x_(i) (the
+/// statistic recomputed without item i): √((n−1)/n · Σ(x_(i) − x̄)²); NaN for an empty slice.
+/// For the mean it is the usual s/√n. For a comparison of statistics computed on the same items
+/// (seeds), pass the comparison's own leave-one-out values: the error is then paired.
+pub fn jackknife_stderr(leave_outs: &[f64]) -> f64 {
+    let n = leave_outs.len() as f64;
+    let m = mean(leave_outs);
+    ((n - 1.0) / n * leave_outs.iter().map(|x| (x - m).powi(2)).sum::<f64>()).sqrt()
 }
 
 /// The `q`-quantile (q in [0, 1]) by linear interpolation between order statistics (type 7);
@@ -130,6 +140,17 @@ pub fn bootstrap_ci(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_jackknife_of_a_mean_is_its_standard_error() {
+        let x = [0.3, 1.7, -0.4, 2.2, 0.9, 1.1];
+        let n = x.len();
+        let leave_outs: Vec<f64> = (0..n)
+            .map(|i| (x.iter().sum::<f64>() - x[i]) / (n - 1) as f64)
+            .collect();
+        let want = sd(&x) / (n as f64).sqrt();
+        assert!((jackknife_stderr(&leave_outs) - want).abs() < 1e-12);
+    }
     use crate::seed::Seed;
     use rand_distr::{Distribution, StandardNormal};
 

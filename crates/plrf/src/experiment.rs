@@ -448,38 +448,22 @@ pub fn run_simulate(
             return Err(Error::ParameterBasis(o.name()));
         }
     }
-    let (instance, eigen_sampler): (Option<(Instance, Eigen)>, Option<EigenSampler>) =
-        match s.sampler {
-            SamplerKind::Theory => {
-                let spectrum = setup.spectrum(
-                    SpectrumSource::Theory,
-                    LimitLoss::Theory(LimitLossMode::Official),
-                )?;
-                (None, Some(EigenSampler::from_spectrum(&spectrum)))
-            }
-            SamplerKind::Eigen => {
-                let (inst, eig) = setup.instance()?;
-                let sampler = EigenSampler::from_eigen(&eig);
-                (Some((inst, eig)), Some(sampler))
-            }
-            SamplerKind::Exact | SamplerKind::Rotated => (Some(setup.instance()?), None),
-        };
-    let exact = instance
-        .as_ref()
-        .map(|(inst, eig)| ExactSampler::new(inst, eig));
-    let rotated = (s.sampler == SamplerKind::Rotated)
-        .then(|| {
-            instance
-                .as_ref()
-                .map(|(_, eig)| RotatedSampler::from_eigen(eig))
-        })
-        .flatten();
-    let sampler: &dyn Sampler = match (s.sampler, &eigen_sampler, &exact, &rotated) {
-        (_, Some(e), _, _) => e,
-        (SamplerKind::Rotated, None, _, Some(r)) => r,
-        (_, None, Some(x), _) => x,
-        _ => unreachable!("one sampler is always built"),
+    let instance = match s.sampler {
+        SamplerKind::Theory => None,
+        _ => Some(setup.instance()?),
     };
+    let sampler: Box<dyn Sampler + '_> = match &instance {
+        None => Box::new(EigenSampler::from_spectrum(&setup.spectrum(
+            SpectrumSource::Theory,
+            LimitLoss::Theory(LimitLossMode::Official),
+        )?)),
+        Some((inst, eig)) => match s.sampler {
+            SamplerKind::Exact => Box::new(ExactSampler::new(inst, eig)),
+            SamplerKind::Rotated => Box::new(RotatedSampler::from_eigen(eig)),
+            _ => Box::new(EigenSampler::from_eigen(eig)),
+        },
+    };
+    let sampler = &*sampler;
     let mut warnings = setup.stability(sampler.lambda_max())?;
     let settings = SimSettings {
         steps: s.steps,

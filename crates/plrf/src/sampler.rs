@@ -24,6 +24,18 @@ pub enum SamplerKind {
     Theory,
 }
 
+impl SamplerKind {
+    /// Its name, as on the command line and in config.json.
+    pub fn name(&self) -> &'static str {
+        match self {
+            SamplerKind::Eigen => "eigen",
+            SamplerKind::Exact => "exact",
+            SamplerKind::Rotated => "rotated",
+            SamplerKind::Theory => "theory",
+        }
+    }
+}
+
 /// A source of fresh samples (a, y) with an exact population risk.
 pub trait Sampler: Sync {
     /// Number of parameters d.
@@ -398,6 +410,7 @@ pub struct RotatedSampler {
     sqrt_lambda: Vec<f64>,
     theta_star: Vec<f64>,
     p_inf: f64,
+    noise: f64,
 }
 
 impl RotatedSampler {
@@ -419,6 +432,7 @@ impl RotatedSampler {
             lambda,
             theta_star: star,
             p_inf,
+            noise: (2.0 * p_inf).sqrt(),
         }
     }
 
@@ -456,7 +470,7 @@ impl Sampler for RotatedSampler {
             Par::Seq,
         );
         clear_upper_vector_state();
-        dot(a, &self.theta_star) + (2.0 * self.p_inf).sqrt() * xi
+        dot(a, &self.theta_star) + self.noise * xi
     }
     fn risk(&self, theta: &[f64]) -> f64 {
         let e: Vec<f64> = theta

@@ -6,9 +6,10 @@
 //! sampler for rotation-invariant methods and, for per-coordinate ones, the rotated sampler
 //! in the parameter basis of one instance (its eigenvectors V, Haar-distributed); loss against
 //! compute f = t·d (B = 1). Momentum methods also get their loss ODE on the same inputs.
-//! Per seed, the envelope P*(f) = min_d P_d(f/d) and its exponent η, so that exponents carry
-//! standard errors over seeds. Run i of every method and d uses the batch stream
-//! ("plrf.batches", i): methods are compared on common random numbers.
+//! The frontier exponent η is that of the envelope P*(f) = min_d P_d(f/d) of the seed-mean
+//! curves; refitted with each seed left out, it has a jackknife standard error over seeds. Run
+//! i of every method and d uses the batch stream ("plrf.batches", i): methods are compared on
+//! common random numbers, so their differences have paired errors.
 //!
 //! A method whose rate follows a horizon (Adam-cosine decays to 0 at the run's end) is run once
 //! per horizon T = N, N/2, N/4, … ≥ f_min/d, and its curve is the final risks P(T): only the
@@ -155,58 +156,44 @@ impl SimFrontier {
         self.runs.first().map_or(0, |(_, r)| r.runs.len())
     }
 
-    /// The envelope at the compute values `f` of the curves averaged over the seeds `keep`.
-    pub fn mean_envelope(&self, f: &[f64], keep: &[usize]) -> Envelope {
+    /// The envelope at the compute values `f` of the seed-mean curves, with the seed
+    /// `leave_out` left out of the means when given.
+    pub fn mean_envelope(&self, f: &[f64], leave_out: Option<usize>) -> Envelope {
         let curves: Vec<(usize, Curve)> = self
             .runs
             .iter()
-            .map(|(d, r)| (*d, mean_of(keep.iter().map(|&s| &r.runs[s]))))
+            .map(|(d, r)| {
+                let kept = SimResult {
+                    optimizer: r.optimizer.clone(),
+                    runs: (r.runs.iter().enumerate())
+                        .filter(|(s, _)| Some(*s) != leave_out)
+                        .map(|(_, c)| c.clone())
+                        .collect(),
+                };
+                let mean = kept.mean_curve();
+                let curve = Curve {
+                    t: mean.iter().map(|p| p.t).collect(),
+                    risk: mean.iter().map(|p| p.mean).collect(),
+                    diverged_at: None,
+                };
+                (*d, curve)
+            })
             .collect();
         envelope(&curves, f, 1)
     }
 
     /// The frontier exponent η of the seed-mean envelope on `window` (NaN where the envelope
     /// has fewer than two points there), and η with each seed left out in turn (for
-    /// [`jackknife_stderr`]).
+    /// [`lab::stats::jackknife_stderr`]).
     pub fn exponent(&self, f: &[f64], window: (f64, f64)) -> (f64, Vec<f64>) {
-        let n = self.seeds();
-        let eta = |keep: &[usize]| {
-            self.mean_envelope(f, keep)
+        let eta = |leave_out| {
+            self.mean_envelope(f, leave_out)
                 .fit(window)
                 .map_or(f64::NAN, |x| x.loss_exponent)
         };
-        let all: Vec<usize> = (0..n).collect();
-        let leave_outs = (0..n)
-            .map(|i| {
-                let keep: Vec<usize> = (0..n).filter(|&s| s != i).collect();
-                eta(&keep)
-            })
-            .collect();
-        (eta(&all), leave_outs)
+        let leave_outs = (0..self.seeds()).map(|i| eta(Some(i))).collect();
+        (eta(None), leave_outs)
     }
-}
-
-/// The pointwise mean of curves over their common length.
-fn mean_of<'c>(curves: impl Iterator<Item = &'c Curve>) -> Curve {
-    let curves: Vec<&Curve> = curves.collect();
-    let len = curves.iter().map(|c| c.t.len()).min().unwrap_or(0);
-    let n = curves.len() as f64;
-    Curve {
-        t: curves.first().map_or(Vec::new(), |c| c.t[..len].to_vec()),
-        risk: (0..len)
-            .map(|i| curves.iter().map(|c| c.risk[i]).sum::<f64>() / n)
-            .collect(),
-        diverged_at: None,
-    }
-}
-
-/// The jackknife standard error of a statistic from its n leave-one-out values x_(i):
-/// √((n−1)/n · Σ(x_(i) − x̄)²). For the mean it is the usual s/√n; for a difference of two
-/// statistics computed on the same seeds, pass the leave-one-out differences (paired).
-pub fn jackknife_stderr(leave_outs: &[f64]) -> f64 {
-    let n = leave_outs.len() as f64;
-    let mean = leave_outs.iter().sum::<f64>() / n;
-    ((n - 1.0) / n * leave_outs.iter().map(|x| (x - mean).powi(2)).sum::<f64>()).sqrt()
 }
 
 /// Runs `preset` over the grid (default hyperparameters but for `overrides`), and for a
@@ -329,15 +316,10 @@ pub fn simulate_frontier(
 
 /// The seed mean of the final risks; +∞ when a seed diverged.
 fn final_mean(r: &SimResult) -> f64 {
-    if r.diverged_at().is_some() {
-        return f64::INFINITY;
+    match (r.diverged_at(), r.mean_curve().last()) {
+        (None, Some(end)) => end.mean,
+        _ => f64::INFINITY,
     }
-    let n = r.runs.len() as f64;
-    r.runs
-        .iter()
-        .map(|c| c.risk.last().copied().unwrap_or(f64::INFINITY))
-        .sum::<f64>()
-        / n
 }
 
 /// The preset context at size d, B = 1.
@@ -391,10 +373,7 @@ pub fn common_window(
     grid: &[usize],
     min_span: f64,
 ) -> Option<(f64, f64)> {
-    let envelopes: Vec<Envelope> = fronts
-        .iter()
-        .map(|fr| fr.mean_envelope(f, &(0..fr.seeds()).collect::<Vec<_>>()))
-        .collect();
+    let envelopes: Vec<Envelope> = fronts.iter().map(|fr| fr.mean_envelope(f, None)).collect();
     let refs: Vec<&Envelope> = envelopes.iter().collect();
     crate::frontier::common_interior_window(&refs, window, grid, min_span)
 }
@@ -423,17 +402,6 @@ mod tests {
         // d = 8: N = 1250, T ≥ 12.5: 19, 39, 78, 156, 312, 625, 1250.
         assert_eq!(s.horizons(8), vec![19, 39, 78, 156, 312, 625, 1250]);
         assert_eq!(s.compute_grid().len(), 9);
-    }
-
-    #[test]
-    fn the_jackknife_of_a_mean_is_its_standard_error() {
-        let x = [0.3, 1.7, -0.4, 2.2, 0.9, 1.1];
-        let n = x.len();
-        let leave_outs: Vec<f64> = (0..n)
-            .map(|i| (x.iter().sum::<f64>() - x[i]) / (n - 1) as f64)
-            .collect();
-        let want = lab::stats::sd(&x) / (n as f64).sqrt();
-        assert!((jackknife_stderr(&leave_outs) - want).abs() < 1e-12);
     }
 
     #[test]

@@ -466,7 +466,7 @@ fn simulate(a: SimulateArgs, ctx: &Ctx) -> Result<Outcome, BoxError> {
         eprintln!(
             "note: {} ran in the parameter basis ({} sampler)",
             basis.join(", "),
-            json!(a.sampler).as_str().unwrap_or("?")
+            a.sampler.name()
         );
     }
     run.print(&sim.decade_table(), &sim.table());

@@ -4,13 +4,12 @@
 
 use super::fmt;
 use crate::optimizer::{Overrides, Preset};
-use crate::sim_frontier::{
-    common_window, jackknife_stderr, simulate_frontier, SimFrontier, SimFrontierSettings,
-};
+use crate::sim_frontier::{common_window, simulate_frontier, SimFrontier, SimFrontierSettings};
 use lab::claims::{Check, Claim, Operand};
 use lab::fit::fit_loglog;
 use lab::plot::{color_for, Axis, Band, BandPoint, Figure, Panels, Rgb, Series, Style, VLine};
 use lab::seed::Seed;
+use lab::stats::jackknife_stderr;
 use lab::system::{BoxError, Scale, Sink};
 use lab::table::Table;
 
@@ -71,15 +70,15 @@ impl Exponent {
     }
 }
 
-/// (η_a − η_b, its paired jackknife standard error over seeds).
-fn difference(a: &Exponent, b: &Exponent) -> (f64, f64) {
-    let diffs: Vec<f64> = a
-        .leave_outs
-        .iter()
-        .zip(&b.leave_outs)
-        .map(|(x, y)| x - y)
+/// A statistic of the methods' exponents (indexed as [`METHODS`]) in units of its jackknife
+/// standard error: computed on all seeds, and with each seed left out of every method at once,
+/// so that comparisons between methods have paired errors.
+fn in_stderrs(e: &[Exponent], stat: impl Fn(&[f64]) -> f64) -> f64 {
+    let all: Vec<f64> = e.iter().map(|x| x.eta).collect();
+    let leave_outs: Vec<f64> = (0..e[0].leave_outs.len())
+        .map(|i| stat(&e.iter().map(|x| x.leave_outs[i]).collect::<Vec<_>>()))
         .collect();
-    (a.eta - b.eta, jackknife_stderr(&diffs))
+    stat(&all) / jackknife_stderr(&leave_outs)
 }
 
 /// E5's right panel: runs, figure, tables, and the claims (returned, not yet emitted).
@@ -189,17 +188,6 @@ pub fn e5_baselines(scale: Scale, sink: &mut dyn Sink) -> Result<Vec<Claim>, Box
     Ok(claims(scale, &s, &exps))
 }
 
-/// "Ranks alongside SGD" as a ranking: T = (η_DANA − η_SF) − |η_SF − η_SGD| (Schedule-Free
-/// SGD's exponent nearer SGD's than DANA-decaying's when T > 0), in units of its jackknife
-/// standard error (T recomputed with each seed left out, paired across the methods).
-fn ranking_margin(sgd: &Exponent, dana: &Exponent, sf: &Exponent) -> f64 {
-    let t = |g: f64, d: f64, f: f64| (d - f) - (f - g).abs();
-    let leave_outs: Vec<f64> = (0..sgd.leave_outs.len())
-        .map(|i| t(sgd.leave_outs[i], dana.leave_outs[i], sf.leave_outs[i]))
-        .collect();
-    t(sgd.eta, dana.eta, sf.eta) / jackknife_stderr(&leave_outs)
-}
-
 /// The paper's two claims on the right panel and the simulation-against-ODE check.
 fn claims(scale: Scale, s: &SimFrontierSettings, e: &[Exponent]) -> Vec<Claim> {
     let named = |i: usize| {
@@ -210,10 +198,12 @@ fn claims(scale: Scale, s: &SimFrontierSettings, e: &[Exponent]) -> Vec<Claim> {
             fmt(e[i].stderr())
         )
     };
-    let in_se = |a: usize, b: usize| {
-        let (diff, se) = difference(&e[a], &e[b]);
-        diff / se
-    };
+    let in_se = |a: usize, b: usize| in_stderrs(e, |x| x[a] - x[b]);
+    // "Ranks alongside SGD" as a ranking: T = (η_DANA − η_SF) − |η_SF − η_SGD| > 0 when
+    // Schedule-Free SGD's exponent is nearer SGD's than DANA-decaying's.
+    let ranking = in_stderrs(e, |x| {
+        (x[DANA] - x[SCHEDULE_FREE]) - (x[SCHEDULE_FREE] - x[SGD]).abs()
+    });
     let used = format!(
         "simulation, theory inputs, d = {}…{}, f ≤ {:.0e}, {} seeds{}",
         s.d_grid[0],
@@ -259,7 +249,7 @@ fn claims(scale: Scale, s: &SimFrontierSettings, e: &[Exponent]) -> Vec<Claim> {
                     named(DANA),
                     fmt(in_se(SCHEDULE_FREE, SGD).abs())
                 ),
-                ranking_margin(&e[SGD], &e[DANA], &e[SCHEDULE_FREE]),
+                ranking,
             ),
             bound: CLAIM_SE,
         },
@@ -275,7 +265,7 @@ fn claims(scale: Scale, s: &SimFrontierSettings, e: &[Exponent]) -> Vec<Claim> {
                 Check::AtMost {
                     measured: Operand::new(
                         format!("|η_sim − η_ODE|/s.e.; {} vs ODE {}", named(i), fmt(ode)),
-                        (e[i].eta - ode).abs() / e[i].stderr(),
+                        in_stderrs(e, |x| x[i] - ode).abs(),
                     ),
                     bound: ODE_SE,
                 },
@@ -304,8 +294,7 @@ fn fit_line(points: &[(f64, f64)], window: (f64, f64)) -> Option<Vec<(f64, f64)>
 
 /// The seed-mean envelope as points.
 fn envelope_points(fr: &SimFrontier, f: &[f64]) -> Vec<(f64, f64)> {
-    let all: Vec<usize> = (0..fr.seeds()).collect();
-    let e = fr.mean_envelope(f, &all);
+    let e = fr.mean_envelope(f, None);
     e.f.iter()
         .zip(&e.p_star)
         .filter_map(|(&f, p)| p.map(|p| (f, p)))
@@ -357,11 +346,7 @@ fn figure(
         let mut fig = axes(format!(
             "{} ({} sampler{})",
             fr.preset.name(),
-            if fr.sampler == crate::sampler::SamplerKind::Rotated {
-                "rotated"
-            } else {
-                "eigenbasis"
-            },
+            fr.sampler.name(),
             if fr.horizons {
                 ", final loss per horizon"
             } else {
@@ -436,12 +421,7 @@ fn exponent_table(
     for (fr, e) in fronts.iter().zip(exps) {
         t.push(vec![
             fr.preset.name().into(),
-            if fr.sampler == crate::sampler::SamplerKind::Rotated {
-                "rotated"
-            } else {
-                "eigen"
-            }
-            .into(),
+            fr.sampler.name().into(),
             if fr.horizons {
                 "final loss per horizon"
             } else {
