@@ -241,6 +241,22 @@ impl Preset {
 /// One generic momentum step with the coefficients of this step:
 /// m ← (1 − Δ)·m + γ1·g, then θ ← θ − γ2·g − γ3·m (using the new m).
 pub fn momentum_step(theta: &mut [f64], m: &mut [f64], grad: &[f64], c: crate::schedule::Coeffs) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        #[target_feature(enable = "avx2")]
+        fn step_avx2(theta: &mut [f64], m: &mut [f64], grad: &[f64], c: crate::schedule::Coeffs) {
+            momentum_update(theta, m, grad, c)
+        }
+        // SAFETY: the CPU supports AVX2.
+        return unsafe { step_avx2(theta, m, grad, c) };
+    }
+    momentum_update(theta, m, grad, c)
+}
+
+/// [`momentum_step`]'s loop, compiled for AVX2 where the CPU has it (the same operations, so
+/// the same bits).
+#[inline(always)]
+fn momentum_update(theta: &mut [f64], m: &mut [f64], grad: &[f64], c: crate::schedule::Coeffs) {
     let keep = 1.0 - c.delta;
     for ((t, mj), &g) in theta.iter_mut().zip(m.iter_mut()).zip(grad) {
         *mj = keep * *mj + c.g1 * g;

@@ -1,11 +1,12 @@
 //! Samplers of (a, y): the exact O(v·d) sampler, the eigenbasis O(d) sampler (exact in
 //! distribution) and the theory-input sampler (a different problem), spec §3.4.
 
+use crate::normals::{fill_normals, normal};
 use crate::problem::{Eigen, Instance};
 use faer::linalg::matmul::matmul;
 use faer::{Accum, ColMut, ColRef, Mat, Par};
 use lab::seed::Rng;
-use rand::{Rng as _, RngExt};
+use rayon::prelude::*;
 
 /// Which sampler drives a simulation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
@@ -99,6 +100,7 @@ fn sampled_gradient<S: Sampler + ?Sized>(
 }
 
 /// grad = a·r (first sample) or grad += a·r.
+#[inline(always)]
 fn accumulate(grad: &mut [f64], a: &[f64], r: f64, first: bool) {
     if first {
         grad.iter_mut().zip(a).for_each(|(g, &aj)| *g = aj * r);
@@ -108,104 +110,12 @@ fn accumulate(grad: &mut [f64], a: &[f64], r: f64, first: bool) {
 }
 
 /// Divides a batch sum by B (nothing to do for B = 1).
+#[inline(always)]
 fn scale_to_mean(grad: &mut [f64], batch: usize) {
     if batch > 1 {
         let inv = 1.0 / batch as f64;
         grad.iter_mut().for_each(|g| *g *= inv);
     }
-}
-
-/// Fills `out` with independent N(0, 1) draws by the 256-layer ziggurat (Marsaglia & Tsang
-/// 2000, as in `rand_distr`): first one u64 per entry, on a local copy of the generator so
-/// its state stays in registers, then each turned into a draw (the rare rejections draw
-/// afresh from `rng`).
-#[inline(never)]
-fn fill_normals(rng: &mut Rng, out: &mut [f64]) {
-    let mut local = rng.clone();
-    for x in out.iter_mut() {
-        *x = f64::from_bits(local.next_u64());
-    }
-    *rng = local;
-    let zig = &*ZIGGURAT;
-    for x in out.iter_mut() {
-        *x = zig.draw(rng, x.to_bits());
-    }
-}
-
-/// One N(0, 1) draw (see [`fill_normals`]).
-fn normal(rng: &mut Rng) -> f64 {
-    let bits = rng.next_u64();
-    ZIGGURAT.draw(rng, bits)
-}
-
-/// The ziggurat's layer edges x_i (x_0 = V/f(R), x_1 = R, x_256 = 0) and f(x_i) = e^{−x_i²/2}.
-struct Ziggurat {
-    x: [f64; 257],
-    f: [f64; 257],
-}
-
-/// The tables, built once from R and V in f64 (top layer's area equals V to ~1e-13).
-static ZIGGURAT: std::sync::LazyLock<Ziggurat> = std::sync::LazyLock::new(Ziggurat::new);
-
-impl Ziggurat {
-    /// Right edge of the base layer.
-    const R: f64 = 3.654152885361009;
-    /// Area of each layer: R·f(R) + √(π/2)·erfc(R/√2).
-    const V: f64 = 4.928673233974655e-3;
-
-    /// Layer edges by the recurrence x_{i+1} = f⁻¹(V/x_i + f(x_i)).
-    fn new() -> Ziggurat {
-        let f = |x: f64| (-0.5 * x * x).exp();
-        let mut x = [0.0; 257];
-        x[0] = Self::V / f(Self::R);
-        x[1] = Self::R;
-        for i in 1..255 {
-            x[i + 1] = (-2.0 * (Self::V / x[i] + f(x[i])).ln()).sqrt();
-        }
-        Ziggurat { x, f: x.map(f) }
-    }
-
-    /// One draw from the u64 `bits`: layer i from the low 8 bits, a signed uniform u from the
-    /// high 52, x = u·x_i, accepted at once when inside the layer's rectangle.
-    #[inline(always)]
-    fn draw(&self, rng: &mut Rng, bits: u64) -> f64 {
-        let i = (bits & 0xff) as usize;
-        let u = f64::from_bits((bits >> 12) | 0x4000_0000_0000_0000) - 3.0;
-        let x = u * self.x[i];
-        if x.abs() < self.x[i + 1] {
-            x
-        } else {
-            self.edge(rng, i, u, x)
-        }
-    }
-
-    /// The rare rest of the ziggurat: the tail beyond R (layer 0) or the wedge test, and on
-    /// rejection a fresh draw.
-    #[cold]
-    #[inline(never)]
-    fn edge(&self, rng: &mut Rng, i: usize, u: f64, x: f64) -> f64 {
-        if i == 0 {
-            // Marsaglia's tail method.
-            loop {
-                let t = open01(rng).ln() / Self::R;
-                let y = open01(rng).ln();
-                if -2.0 * y >= t * t {
-                    return if u < 0.0 { t - Self::R } else { Self::R - t };
-                }
-            }
-        }
-        let v: f64 = rng.random();
-        if self.f[i + 1] + (self.f[i] - self.f[i + 1]) * v < (-0.5 * x * x).exp() {
-            x
-        } else {
-            normal(rng)
-        }
-    }
-}
-
-/// A uniform draw in the open interval (0, 1).
-fn open01(rng: &mut Rng) -> f64 {
-    rng.sample(rand::distr::Open01)
 }
 
 /// ⟨x, y⟩ (equal lengths) in four interleaved partial sums, so the loop vectorises and is
@@ -242,6 +152,52 @@ fn combine(acc: [f64; 4]) -> f64 {
     (acc[0] + acc[1]) + (acc[2] + acc[3])
 }
 
+/// [`EigenSampler`]'s pass over whole groups of four: g ← s ⊙ g and acc_l += g_l·(t_l − p_l)
+/// lane by lane.
+#[inline(always)]
+fn scale_and_residual_lanes(
+    g: &mut [[f64; 4]],
+    s: &[[f64; 4]],
+    t: &[[f64; 4]],
+    p: &[[f64; 4]],
+    acc: &mut [f64; 4],
+) {
+    for (((g4, s4), t4), p4) in g.iter_mut().zip(s).zip(t).zip(p) {
+        for l in 0..4 {
+            g4[l] *= s4[l];
+            acc[l] += g4[l] * (t4[l] - p4[l]);
+        }
+    }
+}
+
+/// [`scale_and_residual_lanes`] in AVX2 registers, four lanes in one (the compiler splits
+/// the four sums across registers otherwise): the same operations, so the same bits.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[inline]
+fn scale_and_residual_avx2(
+    g: &mut [[f64; 4]],
+    s: &[[f64; 4]],
+    t: &[[f64; 4]],
+    p: &[[f64; 4]],
+) -> [f64; 4] {
+    use std::arch::x86_64::*;
+    let mut acc = _mm256_setzero_pd();
+    for (((g4, s4), t4), p4) in g.iter_mut().zip(s).zip(t).zip(p) {
+        // SAFETY: each is four f64.
+        unsafe {
+            let scaled = _mm256_mul_pd(_mm256_loadu_pd(g4.as_ptr()), _mm256_loadu_pd(s4.as_ptr()));
+            _mm256_storeu_pd(g4.as_mut_ptr(), scaled);
+            let diff = _mm256_sub_pd(_mm256_loadu_pd(t4.as_ptr()), _mm256_loadu_pd(p4.as_ptr()));
+            acc = _mm256_add_pd(acc, _mm256_mul_pd(scaled, diff));
+        }
+    }
+    let mut out = [0.0; 4];
+    // SAFETY: `out` is four f64.
+    unsafe { _mm256_storeu_pd(out.as_mut_ptr(), acc) };
+    out
+}
+
 /// The exact sampler on one instance.
 pub struct ExactSampler<'a> {
     instance: &'a Instance,
@@ -265,15 +221,7 @@ impl Sampler for ExactSampler<'_> {
     fn sample(&self, rng: &mut Rng, a: &mut [f64], z: &mut [f64]) -> f64 {
         clear_upper_vector_state();
         fill_normals(rng, z);
-        let w: &Mat<f64> = &self.instance.w_hat;
-        matmul(
-            ColMut::from_slice_mut(a).as_mat_mut(),
-            Accum::Replace,
-            w.transpose(),
-            ColRef::from_slice(z).as_mat(),
-            1.0,
-            Par::Seq,
-        );
+        transposed_matvec(&self.instance.w_hat, z, a);
         clear_upper_vector_state();
         dot(&self.instance.b_hat, z)
     }
@@ -285,6 +233,38 @@ impl Sampler for ExactSampler<'_> {
     }
     fn p_inf(&self) -> f64 {
         self.eigen.p_inf
+    }
+}
+
+/// Columns of Ŵ per task of [`transposed_matvec`]: a fixed split, so a's bits do not depend
+/// on the thread count.
+const MATVEC_COLUMNS: usize = 64;
+
+/// a = Wᵀz with faer's kernel, [`MATVEC_COLUMNS`] columns of W (entries of a) per rayon task
+/// once W has 2¹⁹ entries (4 MiB; d = 500, v = 2000 has 8 MB): one core streams W from L3 at
+/// ~60 GB/s, two at up to ~120 GB/s; below that rayon's hand-off costs more than it saves.
+/// Each entry is one column's dot product, computed whole by one task.
+fn transposed_matvec(w: &Mat<f64>, z: &[f64], a: &mut [f64]) {
+    let columns = |a: &mut [f64], start: usize| {
+        let block = w.subcols(start, a.len()).transpose();
+        matmul(
+            ColMut::from_slice_mut(a).as_mat_mut(),
+            Accum::Replace,
+            block,
+            ColRef::from_slice(z).as_mat(),
+            1.0,
+            Par::Seq,
+        );
+        clear_upper_vector_state();
+    };
+    if w.nrows() * w.ncols() < 1 << 19 {
+        a.chunks_mut(MATVEC_COLUMNS)
+            .enumerate()
+            .for_each(|(i, c)| columns(c, i * MATVEC_COLUMNS));
+    } else {
+        a.par_chunks_mut(MATVEC_COLUMNS)
+            .enumerate()
+            .for_each(|(i, c)| columns(c, i * MATVEC_COLUMNS));
     }
 }
 
@@ -322,23 +302,49 @@ impl EigenSampler {
 
     /// Turns g into ã = λ^{1/2} ⊙ g in place and returns ⟨ã, θ − θ̃*⟩ (four partial sums,
     /// as [`dot`]).
+    #[inline(always)]
     fn scale_and_residual(&self, g: &mut [f64], theta: &[f64]) -> f64 {
         let (gc, gr) = g.as_chunks_mut::<4>();
         let (sc, sr) = self.sqrt_lambda.as_chunks::<4>();
         let (tc, tr) = theta.as_chunks::<4>();
         let (pc, pr) = self.theta_star.as_chunks::<4>();
         let mut acc = [0.0; 4];
-        for (((g4, s4), t4), p4) in gc.iter_mut().zip(sc).zip(tc).zip(pc) {
-            for l in 0..4 {
-                g4[l] *= s4[l];
-                acc[l] += g4[l] * (t4[l] - p4[l]);
-            }
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU supports AVX2.
+            acc = unsafe { scale_and_residual_avx2(gc, sc, tc, pc) };
+        } else {
+            scale_and_residual_lanes(gc, sc, tc, pc, &mut acc);
         }
+        #[cfg(not(target_arch = "x86_64"))]
+        scale_and_residual_lanes(gc, sc, tc, pc, &mut acc);
         for (l, (((g, s), t), p)) in gr.iter_mut().zip(sr).zip(tr).zip(pr).enumerate() {
             *g *= s;
             acc[l] += *g * (t - p);
         }
         combine(acc)
+    }
+
+    /// The gradient: the same draws as `sample` (g_1..g_d, then ξ), then one pass for
+    /// ã = λ^{1/2} ⊙ g and the residual ⟨ã, θ − θ̃*⟩ − √(2P∞)ξ. Inlined into an AVX2 copy
+    /// where the CPU has it: the same operations, so the same bits (Rust never fuses a
+    /// multiply and an add).
+    #[inline(always)]
+    fn eigen_gradient(
+        &self,
+        theta: &[f64],
+        batch: usize,
+        rng: &mut Rng,
+        a: &mut [f64],
+        grad: &mut [f64],
+    ) {
+        for i in 0..batch {
+            fill_normals(rng, a);
+            let xi = normal(rng);
+            let r = self.scale_and_residual(a, theta) - self.noise * xi;
+            accumulate(grad, a, r, i == 0);
+        }
+        scale_to_mean(grad, batch);
     }
 
     /// θ̃*, the minimiser in eigen-coordinates.
@@ -370,16 +376,24 @@ impl Sampler for EigenSampler {
         _: &mut [f64],
         grad: &mut [f64],
     ) {
-        // The same draws as `sample` (g_1..g_d, then ξ), then one pass for ã = λ^{1/2} ⊙ g
-        // and the residual ⟨ã, θ − θ̃*⟩ − √(2P∞)ξ.
         clear_upper_vector_state();
-        for i in 0..batch {
-            fill_normals(rng, a);
-            let xi = normal(rng);
-            let r = self.scale_and_residual(a, theta) - self.noise * xi;
-            accumulate(grad, a, r, i == 0);
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            #[target_feature(enable = "avx2")]
+            fn gradient_avx2(
+                s: &EigenSampler,
+                theta: &[f64],
+                batch: usize,
+                rng: &mut Rng,
+                a: &mut [f64],
+                grad: &mut [f64],
+            ) {
+                s.eigen_gradient(theta, batch, rng, a, grad)
+            }
+            // SAFETY: the CPU supports AVX2.
+            return unsafe { gradient_avx2(self, theta, batch, rng, a, grad) };
         }
-        scale_to_mean(grad, batch);
+        self.eigen_gradient(theta, batch, rng, a, grad)
     }
     fn risk(&self, theta: &[f64]) -> f64 {
         let modal: f64 = self
@@ -585,35 +599,56 @@ mod tests {
     }
 
     #[test]
-    fn ziggurat_layers_have_equal_areas_and_draws_have_normal_tails() {
-        let z = &*ZIGGURAT;
-        assert_eq!(z.x[256], 0.0);
-        // Every layer i ≥ 1 (rectangle x_i·(f(x_{i+1}) − f(x_i))) has area V, the top one too.
-        for i in 1..256 {
-            let area = z.x[i] * (z.f[i + 1] - z.f[i]);
-            assert!(
-                (area / Ziggurat::V - 1.0).abs() < 1e-11,
-                "layer {i}: {area}"
-            );
+    fn residual_pass_has_the_same_bits_in_avx2() {
+        let n = 103;
+        let v = |k: usize| {
+            (0..4 * n)
+                .map(|i| ((i * k) % 17) as f64 / 7.0 - 1.1)
+                .collect()
+        };
+        let (s, t, p): (Vec<f64>, Vec<f64>, Vec<f64>) = (v(3), v(5), v(11));
+        let chunks = |x: &[f64]| x.as_chunks::<4>().0.to_vec();
+        let (mut g1, mut g2) = (chunks(&v(7)), chunks(&v(7)));
+        let mut want = [0.0; 4];
+        scale_and_residual_lanes(&mut g1, &chunks(&s), &chunks(&t), &chunks(&p), &mut want);
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU supports AVX2.
+            let got =
+                unsafe { scale_and_residual_avx2(&mut g2, &chunks(&s), &chunks(&t), &chunks(&p)) };
+            assert_eq!(got.map(f64::to_bits), want.map(f64::to_bits));
+            assert_eq!(g1, g2);
         }
-        // P(X > q) for 4·10⁶ draws within 5 standard errors, q on both sides of R.
-        let n = 4_000_000;
-        let mut rng = Seed(12).stream("test.normals", 0);
-        let mut draws = vec![0.0; n];
-        fill_normals(&mut rng, &mut draws);
-        let tails = [
-            (0.0, 0.5),
-            (1.0, 0.15865525393145707),
-            (2.0, 0.02275013194817921),
-            (3.0, 0.0013498980316300946),
-            (4.0, 3.1671241833119857e-5),
-        ];
-        for (q, p) in tails {
-            for sign in [1.0, -1.0] {
-                let count = draws.iter().filter(|&&x| sign * x > q).count() as f64;
-                let se = (p * (1.0 - p) / n as f64).sqrt();
-                assert!((count / n as f64 - p).abs() < 5.0 * se, "P(±X > {q})");
+    }
+
+    #[test]
+    fn split_matvec_is_the_product_at_any_thread_count() {
+        // d = 400, v = 1600 (parallel branch) and d = 70, v = 280 (sequential branch).
+        for (d, v) in [(400, 1600), (70, 280)] {
+            let w = Mat::<f64>::from_fn(v, d, |i, j| ((i * 31 + j * 17) % 23) as f64 - 11.0);
+            let z: Vec<f64> = (0..v).map(|i| ((i * 7) % 13) as f64 / 13.0 - 0.4).collect();
+            // By hand, in a different order: |error| ≤ v·ε·Σ|w||z| for each entry.
+            let want: Vec<(f64, f64)> = (0..d)
+                .map(|j| {
+                    let terms = (0..v).rev().map(|i| w[(i, j)] * z[i]);
+                    let bound = (0..v).map(|i| (w[(i, j)] * z[i]).abs()).sum::<f64>();
+                    (terms.sum(), bound * v as f64 * f64::EPSILON)
+                })
+                .collect();
+            let mut runs = Vec::new();
+            for threads in [1, 3] {
+                let pool = rayon::ThreadPoolBuilder::new()
+                    .num_threads(threads)
+                    .build()
+                    .unwrap();
+                let mut a = vec![0.0; d];
+                pool.install(|| transposed_matvec(&w, &z, &mut a));
+                for (j, (x, (y, tol))) in a.iter().zip(&want).enumerate() {
+                    assert!((x - y).abs() <= *tol, "entry {j}: {x} vs {y}");
+                }
+                runs.push(a.iter().map(|x| x.to_bits()).collect::<Vec<_>>());
             }
+            assert_eq!(runs[0], runs[1], "bits differ between 1 and 3 threads");
         }
     }
 
