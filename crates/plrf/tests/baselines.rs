@@ -3,7 +3,22 @@
 
 use plrf::sampler::{EigenSampler, ExactSampler, RotatedSampler, Sampler};
 use plrf::simulate::{simulate, SimSettings};
-use plrf::{Instance, Overrides, Preset, PresetContext, Problem};
+use plrf::{Eigen, Instance, Overrides, Preset, PresetContext, Problem};
+
+/// An instance at (α, β) = (1, 0.3), v = 4d, its eigendecomposition and the presets' context.
+fn setup(d: usize, batch: usize, seed: u64) -> (Instance, Eigen, PresetContext) {
+    let problem = Problem::new(1.0, 0.3, 4 * d, d).unwrap();
+    let instance = Instance::draw(problem, lab::seed::Seed(seed));
+    let eigen = instance.eigen(faer::Par::Seq).unwrap();
+    let ctx = PresetContext {
+        alpha: 1.0,
+        beta: 0.3,
+        d,
+        batch,
+        tr: problem.trace(),
+    };
+    (instance, eigen, ctx)
+}
 
 /// Mean and standard error over seeds of the final risk of `preset` on `sampler`.
 fn final_risk(sampler: &dyn Sampler, preset: Preset, ctx: &PresetContext) -> (f64, f64) {
@@ -29,16 +44,7 @@ fn adam_in_the_eigenbasis_is_another_algorithm_sgd_is_not() {
     // mean risk after 300 steps agrees on all three samplers, and Adam's on the exact and the
     // rotated one (parameter basis), within 4 combined standard errors; Adam run on the
     // eigenbasis coordinates differs from Adam on θ by more than 6.
-    let problem = Problem::new(1.0, 0.3, 80, 20).unwrap();
-    let instance = Instance::draw(problem, lab::seed::Seed(1));
-    let eigen = instance.eigen(faer::Par::Seq).unwrap();
-    let ctx = PresetContext {
-        alpha: 1.0,
-        beta: 0.3,
-        d: 20,
-        batch: 1,
-        tr: problem.trace(),
-    };
+    let (instance, eigen, ctx) = setup(20, 1, 1);
     let exact = ExactSampler::new(&instance, &eigen);
     let eig = EigenSampler::from_eigen(&eigen);
     let rotated = RotatedSampler::from_eigen(&eigen);
@@ -68,16 +74,7 @@ fn adam_in_the_eigenbasis_is_another_algorithm_sgd_is_not() {
 fn the_rotated_sampler_moves_a_rotation_invariant_method_along_the_rotated_path() {
     // Same draws: SGD and DANA on the rotated sampler are V times their eigenbasis paths, so
     // the risks agree at every logged step to rounding (1e-9 relative), over 2000 steps.
-    let problem = Problem::new(1.0, 0.3, 120, 30).unwrap();
-    let instance = Instance::draw(problem, lab::seed::Seed(2));
-    let eigen = instance.eigen(faer::Par::Seq).unwrap();
-    let ctx = PresetContext {
-        alpha: 1.0,
-        beta: 0.3,
-        d: 30,
-        batch: 2,
-        tr: problem.trace(),
-    };
+    let (_, eigen, ctx) = setup(30, 2, 2);
     let opts: Vec<_> = [Preset::Sgd, Preset::DanaDecaying, Preset::ScheduleFreeSgd]
         .iter()
         .map(|p| p.build(&ctx, &Overrides::default()))
