@@ -207,7 +207,7 @@ impl<'a> Walker<'a> {
         k: u64,
         rng: &mut lab::seed::Rng,
         a: &mut [f64],
-        scratch: &mut [f64],
+        scratch: &mut crate::sampler::Scratch,
         grad: &mut [f64],
     ) {
         use crate::sampler::batch_gradient;

@@ -26,7 +26,7 @@ pub fn seconds_per_step(sampler: &dyn Sampler, alpha: f64, beta: f64, tr: f64, s
     let opt = Preset::DanaDecaying.build(&ctx, &Overrides::default());
     let mut rng = Seed(0).stream("bench", 0);
     let (mut theta, mut m, mut g, mut a) = (vec![0.0; d], vec![0.0; d], vec![0.0; d], vec![0.0; d]);
-    let mut scratch = vec![0.0; sampler.scratch_len()];
+    let mut scratch = sampler.scratch();
     let start = Instant::now();
     for k in 0..steps {
         batch_gradient(sampler, &theta, 1, &mut rng, &mut a, &mut scratch, &mut g);

@@ -136,13 +136,15 @@ pub struct Footprint {
 }
 
 /// Estimated peak memory in bytes of a run on a v×d problem with `optimizers` optimizers: W
-/// and its decomposition (about 2·v·d + 3·d² numbers) when drawn, and per optimizer the ODE's
-/// per-mode state (8 numbers per mode) and curve. Cheap: it is meant to refuse a run before
-/// anything is allocated or summed.
+/// and its decomposition (about 2·v·d + 3·d² numbers) and, per rayon thread, a block of
+/// samples drawn ahead ((v + d)·[`SAMPLE_BLOCK`](crate::sampler::SAMPLE_BLOCK)) when drawn,
+/// and per optimizer the ODE's per-mode state (8 numbers per mode) and curve. Cheap: it is
+/// meant to refuse a run before anything is allocated or summed.
 pub fn memory_bytes(v: usize, d: usize, optimizers: usize, footprint: Footprint) -> u64 {
     let (v, d) = (v as f64, d as f64);
     let instance = if footprint.instance {
-        2.0 * v * d + 3.0 * d * d
+        let threads = rayon::current_num_threads() as f64;
+        2.0 * v * d + 3.0 * d * d + threads * (v + d) * crate::sampler::SAMPLE_BLOCK as f64
     } else {
         0.0
     };

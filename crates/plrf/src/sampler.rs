@@ -4,7 +4,7 @@
 use crate::normals::{fill_normals, normal};
 use crate::problem::{Eigen, Instance};
 use faer::linalg::matmul::matmul;
-use faer::{Accum, ColMut, ColRef, Mat, Par};
+use faer::{Accum, ColMut, ColRef, Mat, MatMut, MatRef, Par};
 use lab::seed::Rng;
 use rayon::prelude::*;
 
@@ -41,21 +41,21 @@ impl SamplerKind {
 pub trait Sampler: Sync {
     /// Number of parameters d.
     fn dim(&self) -> usize;
-    /// Length of the scratch buffer `sample` needs.
-    fn scratch_len(&self) -> usize {
-        0
+    /// A new run's work space: one per run, used with that run's generator only (a sampler
+    /// may draw samples ahead into it).
+    fn scratch(&self) -> Scratch {
+        Scratch::default()
     }
     /// Draws one sample: writes a into `a` and returns y.
-    fn sample(&self, rng: &mut Rng, a: &mut [f64], scratch: &mut [f64]) -> f64;
-    /// Batch-mean gradient over B fresh samples into `grad` (`a` and `scratch` are work
-    /// buffers of lengths d and `scratch_len`).
+    fn sample(&self, rng: &mut Rng, a: &mut [f64], scratch: &mut Scratch) -> f64;
+    /// Batch-mean gradient over B fresh samples into `grad` (`a` is a work buffer of length d).
     fn gradient(
         &self,
         theta: &[f64],
         batch: usize,
         rng: &mut Rng,
         a: &mut [f64],
-        scratch: &mut [f64],
+        scratch: &mut Scratch,
         grad: &mut [f64],
     ) {
         sampled_gradient(self, theta, batch, rng, a, scratch, grad)
@@ -75,7 +75,7 @@ pub fn batch_gradient(
     batch: usize,
     rng: &mut Rng,
     a: &mut [f64],
-    scratch: &mut [f64],
+    scratch: &mut Scratch,
     grad: &mut [f64],
 ) {
     sampler.gradient(theta, batch, rng, a, scratch, grad)
@@ -88,7 +88,7 @@ fn sampled_gradient<S: Sampler + ?Sized>(
     batch: usize,
     rng: &mut Rng,
     a: &mut [f64],
-    scratch: &mut [f64],
+    scratch: &mut Scratch,
     grad: &mut [f64],
 ) {
     for i in 0..batch {
@@ -198,6 +198,87 @@ fn scale_and_residual_avx2(
     out
 }
 
+/// Samples per block of the samplers that draw ahead ([`ExactSampler`], [`RotatedSampler`]):
+/// their a's are a fixed linear map M of the normals, so a block's a's are one matrix product
+/// M·Z that reads M once per block instead of once per sample (memory-bound at one sample,
+/// compute-bound at 32). The draws of a run do not depend on θ, so drawing ahead changes no
+/// draw; only the summation order inside the product differs from a per-sample product.
+pub const SAMPLE_BLOCK: usize = 32;
+
+/// Rows of a block's product per rayon task: a fixed split, so the bits do not depend on the
+/// thread count.
+const PRODUCT_ROWS: usize = 64;
+
+/// A run's work space: the samples a sampler drew ahead and the next one to hand out
+/// (empty for samplers that draw as they go).
+#[derive(Default)]
+pub struct Scratch {
+    /// The block's normals, column-major, one column per sample.
+    draws: Vec<f64>,
+    /// The block's a's, column-major d × [`SAMPLE_BLOCK`].
+    samples: Vec<f64>,
+    /// The block's y's.
+    targets: Vec<f64>,
+    /// Index of the next sample to hand out ([`SAMPLE_BLOCK`] when the block is used up).
+    next: usize,
+}
+
+impl Scratch {
+    /// Space for blocks of samples drawn from `draws` normals each, a of length d.
+    fn blocks(draws: usize, d: usize) -> Self {
+        Scratch {
+            draws: vec![0.0; draws * SAMPLE_BLOCK],
+            samples: vec![0.0; d * SAMPLE_BLOCK],
+            targets: vec![0.0; SAMPLE_BLOCK],
+            next: SAMPLE_BLOCK,
+        }
+    }
+
+    /// Hands out the next sample, refilling the block with `refill` when it is used up.
+    fn take(&mut self, a: &mut [f64], refill: impl FnOnce(&mut Scratch)) -> f64 {
+        if self.next == SAMPLE_BLOCK {
+            refill(self);
+            self.next = 0;
+        }
+        let i = self.next;
+        self.next += 1;
+        let d = a.len();
+        a.copy_from_slice(&self.samples[i * d..(i + 1) * d]);
+        self.targets[i]
+    }
+
+    /// Fills each column of `draws` with normals in turn (`rows` each; the same stream as
+    /// [`SAMPLE_BLOCK`] separate draws of one sample).
+    fn draw(&mut self, rng: &mut Rng, rows: usize) {
+        self.draws
+            .chunks_mut(rows)
+            .for_each(|column| fill_normals(rng, column));
+    }
+
+    /// samples = M·draws (M: d × rows, given by `m`), [`PRODUCT_ROWS`] rows of M per rayon
+    /// task with faer's kernel, in parallel once a block is 2²² multiply-adds.
+    fn product(&mut self, m: MatRef<'_, f64>) {
+        let (d, rows) = (m.nrows(), m.ncols());
+        let z = MatRef::from_column_major_slice(&self.draws, rows, SAMPLE_BLOCK);
+        let out = MatMut::from_column_major_slice_mut(&mut self.samples, d, SAMPLE_BLOCK);
+        let min_len = if d * rows * SAMPLE_BLOCK < 1 << 22 {
+            usize::MAX
+        } else {
+            1
+        };
+        out.par_row_chunks_mut(PRODUCT_ROWS)
+            .with_min_len(min_len)
+            .enumerate()
+            .for_each(|(i, piece)| {
+                let start = i * PRODUCT_ROWS;
+                let lhs = m.subrows(start, piece.nrows());
+                matmul(piece, Accum::Replace, lhs, z, 1.0, Par::Seq);
+                clear_upper_vector_state();
+            });
+        clear_upper_vector_state();
+    }
+}
+
 /// The exact sampler on one instance.
 pub struct ExactSampler<'a> {
     instance: &'a Instance,
@@ -215,15 +296,21 @@ impl Sampler for ExactSampler<'_> {
     fn dim(&self) -> usize {
         self.instance.problem.d
     }
-    fn scratch_len(&self) -> usize {
-        self.instance.problem.v
+    fn scratch(&self) -> Scratch {
+        Scratch::blocks(self.instance.problem.v, self.instance.problem.d)
     }
-    fn sample(&self, rng: &mut Rng, a: &mut [f64], z: &mut [f64]) -> f64 {
-        clear_upper_vector_state();
-        fill_normals(rng, z);
-        transposed_matvec(&self.instance.w_hat, z, a);
-        clear_upper_vector_state();
-        dot(&self.instance.b_hat, z)
+    /// [`SAMPLE_BLOCK`] draws z ~ N(0, I_v) at a time, then their a = Ŵᵀz in one product and
+    /// y = b̂ᵀz each.
+    fn sample(&self, rng: &mut Rng, a: &mut [f64], scratch: &mut Scratch) -> f64 {
+        let (w, b) = (&self.instance.w_hat, &self.instance.b_hat);
+        scratch.take(a, |s| {
+            clear_upper_vector_state();
+            s.draw(rng, b.len());
+            s.product(w.transpose());
+            for (y, z) in s.targets.iter_mut().zip(s.draws.chunks(b.len())) {
+                *y = dot(b, z);
+            }
+        })
     }
     fn risk(&self, theta: &[f64]) -> f64 {
         self.instance.risk(theta)
@@ -233,38 +320,6 @@ impl Sampler for ExactSampler<'_> {
     }
     fn p_inf(&self) -> f64 {
         self.eigen.p_inf
-    }
-}
-
-/// Columns of Ŵ per task of [`transposed_matvec`]: a fixed split, so a's bits do not depend
-/// on the thread count.
-const MATVEC_COLUMNS: usize = 64;
-
-/// a = Wᵀz with faer's kernel, [`MATVEC_COLUMNS`] columns of W (entries of a) per rayon task
-/// once W has 2¹⁹ entries (4 MiB; d = 500, v = 2000 has 8 MB): one core streams W from L3 at
-/// ~60 GB/s, two at up to ~120 GB/s; below that rayon's hand-off costs more than it saves.
-/// Each entry is one column's dot product, computed whole by one task.
-fn transposed_matvec(w: &Mat<f64>, z: &[f64], a: &mut [f64]) {
-    let columns = |a: &mut [f64], start: usize| {
-        let block = w.subcols(start, a.len()).transpose();
-        matmul(
-            ColMut::from_slice_mut(a).as_mat_mut(),
-            Accum::Replace,
-            block,
-            ColRef::from_slice(z).as_mat(),
-            1.0,
-            Par::Seq,
-        );
-        clear_upper_vector_state();
-    };
-    if w.nrows() * w.ncols() < 1 << 19 {
-        a.chunks_mut(MATVEC_COLUMNS)
-            .enumerate()
-            .for_each(|(i, c)| columns(c, i * MATVEC_COLUMNS));
-    } else {
-        a.par_chunks_mut(MATVEC_COLUMNS)
-            .enumerate()
-            .for_each(|(i, c)| columns(c, i * MATVEC_COLUMNS));
     }
 }
 
@@ -357,7 +412,7 @@ impl Sampler for EigenSampler {
     fn dim(&self) -> usize {
         self.lambda.len()
     }
-    fn sample(&self, rng: &mut Rng, a: &mut [f64], _: &mut [f64]) -> f64 {
+    fn sample(&self, rng: &mut Rng, a: &mut [f64], _: &mut Scratch) -> f64 {
         fill_normals(rng, a);
         let xi = normal(rng);
         let mut y = self.noise * xi;
@@ -373,7 +428,7 @@ impl Sampler for EigenSampler {
         batch: usize,
         rng: &mut Rng,
         a: &mut [f64],
-        _: &mut [f64],
+        _: &mut Scratch,
         grad: &mut [f64],
     ) {
         clear_upper_vector_state();
@@ -465,26 +520,27 @@ impl Sampler for RotatedSampler {
     fn dim(&self) -> usize {
         self.sqrt_lambda.len()
     }
-    fn scratch_len(&self) -> usize {
-        self.dim()
+    fn scratch(&self) -> Scratch {
+        Scratch::blocks(self.dim(), self.dim())
     }
-    fn sample(&self, rng: &mut Rng, a: &mut [f64], g: &mut [f64]) -> f64 {
-        clear_upper_vector_state();
-        fill_normals(rng, g);
-        let xi = normal(rng);
-        g.iter_mut()
-            .zip(&self.sqrt_lambda)
-            .for_each(|(x, s)| *x *= s);
-        matmul(
-            ColMut::from_slice_mut(a).as_mat_mut(),
-            Accum::Replace,
-            self.basis.as_ref(),
-            ColRef::from_slice(g).as_mat(),
-            1.0,
-            Par::Seq,
-        );
-        clear_upper_vector_state();
-        dot(a, &self.theta_star) + self.noise * xi
+    /// [`SAMPLE_BLOCK`] samples at a time: for each, g ~ N(0, I_d) then ξ; then
+    /// a = V(λ^{1/2} ⊙ g) for the block in one product, and y = ⟨a, θ*⟩ + √(2P∞)·ξ each.
+    fn sample(&self, rng: &mut Rng, a: &mut [f64], scratch: &mut Scratch) -> f64 {
+        let d = self.dim();
+        scratch.take(a, |s| {
+            clear_upper_vector_state();
+            for (g, xi) in s.draws.chunks_mut(d).zip(&mut s.targets) {
+                fill_normals(rng, g);
+                *xi = normal(rng);
+                g.iter_mut()
+                    .zip(&self.sqrt_lambda)
+                    .for_each(|(x, s)| *x *= s);
+            }
+            s.product(self.basis.as_ref());
+            for (y, a) in s.targets.iter_mut().zip(s.samples.chunks(d)) {
+                *y = dot(a, &self.theta_star) + self.noise * *y;
+            }
+        })
     }
     fn risk(&self, theta: &[f64]) -> f64 {
         let e: Vec<f64> = theta
@@ -523,7 +579,7 @@ mod tests {
     fn check_moments(s: &dyn Sampler, n: usize, k: &[Vec<f64>], ky: &[f64], yy: f64, z: f64) {
         let d = s.dim();
         let mut rng = Seed(11).stream("test.moments", 0);
-        let (mut a, mut scratch) = (vec![0.0; d], vec![0.0; s.scratch_len()]);
+        let (mut a, mut scratch) = (vec![0.0; d], s.scratch());
         // Running sums of each product and of its square.
         let mut sum_k = vec![vec![(0.0, 0.0); d]; d];
         let mut sum_ky = vec![(0.0, 0.0); d];
@@ -622,33 +678,57 @@ mod tests {
     }
 
     #[test]
-    fn split_matvec_is_the_product_at_any_thread_count() {
+    fn block_product_is_the_product_at_any_thread_count() {
         // d = 400, v = 1600 (parallel branch) and d = 70, v = 280 (sequential branch).
         for (d, v) in [(400, 1600), (70, 280)] {
             let w = Mat::<f64>::from_fn(v, d, |i, j| ((i * 31 + j * 17) % 23) as f64 - 11.0);
-            let z: Vec<f64> = (0..v).map(|i| ((i * 7) % 13) as f64 / 13.0 - 0.4).collect();
-            // By hand, in a different order: |error| ≤ v·ε·Σ|w||z| for each entry.
-            let want: Vec<(f64, f64)> = (0..d)
-                .map(|j| {
-                    let terms = (0..v).rev().map(|i| w[(i, j)] * z[i]);
-                    let bound = (0..v).map(|i| (w[(i, j)] * z[i]).abs()).sum::<f64>();
-                    (terms.sum(), bound * v as f64 * f64::EPSILON)
-                })
-                .collect();
+            let z = |i: usize, c: usize| ((i * 7 + c * 5) % 13) as f64 / 13.0 - 0.4;
+            // By hand, in a different order: |error| ≤ v·ε·Σ|w z| for each entry.
+            let want = |j: usize, c: usize| {
+                let terms = (0..v).rev().map(|i| w[(i, j)] * z(i, c));
+                let bound = (0..v).map(|i| (w[(i, j)] * z(i, c)).abs()).sum::<f64>();
+                (terms.sum::<f64>(), bound * v as f64 * f64::EPSILON)
+            };
             let mut runs = Vec::new();
             for threads in [1, 3] {
                 let pool = rayon::ThreadPoolBuilder::new()
                     .num_threads(threads)
                     .build()
                     .unwrap();
-                let mut a = vec![0.0; d];
-                pool.install(|| transposed_matvec(&w, &z, &mut a));
-                for (j, (x, (y, tol))) in a.iter().zip(&want).enumerate() {
-                    assert!((x - y).abs() <= *tol, "entry {j}: {x} vs {y}");
+                let mut s = Scratch::blocks(v, d);
+                for (k, x) in s.draws.iter_mut().enumerate() {
+                    *x = z(k % v, k / v);
                 }
-                runs.push(a.iter().map(|x| x.to_bits()).collect::<Vec<_>>());
+                pool.install(|| s.product(w.transpose()));
+                for (k, x) in s.samples.iter().enumerate() {
+                    let (y, tol) = want(k % d, k / d);
+                    assert!((x - y).abs() <= tol, "entry {k}: {x} vs {y}");
+                }
+                runs.push(s.samples.iter().map(|x| x.to_bits()).collect::<Vec<_>>());
             }
             assert_eq!(runs[0], runs[1], "bits differ between 1 and 3 threads");
+        }
+    }
+
+    #[test]
+    fn drawing_ahead_changes_no_draw() {
+        // Across two block boundaries: each sample's z is the next v normals of the stream,
+        // a = Ŵᵀz within v·ε·Σ|w z| of a hand sum, y = b̂ᵀz bit for bit.
+        let problem = Problem::new(1.0, 0.3, 120, 30).unwrap();
+        let inst = Instance::draw(problem, Seed(5));
+        let eig = inst.eigen(Par::Seq).unwrap();
+        let sampler = ExactSampler::new(&inst, &eig);
+        let (mut rng, mut reference) = (Seed(2).stream("t", 0), Seed(2).stream("t", 0));
+        let (mut scratch, mut a, mut z) = (sampler.scratch(), vec![0.0; 30], vec![0.0; 120]);
+        for _ in 0..2 * SAMPLE_BLOCK + 5 {
+            let y = sampler.sample(&mut rng, &mut a, &mut scratch);
+            fill_normals(&mut reference, &mut z);
+            assert_eq!(y.to_bits(), dot(&inst.b_hat, &z).to_bits());
+            for (j, x) in a.iter().enumerate() {
+                let terms = (0..120).map(|i| inst.w_hat[(i, j)] * z[i]);
+                let bound: f64 = terms.clone().map(f64::abs).sum::<f64>() * 120.0 * f64::EPSILON;
+                assert!((x - terms.sum::<f64>()).abs() <= bound, "a[{j}]");
+            }
         }
     }
 

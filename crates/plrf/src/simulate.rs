@@ -118,7 +118,7 @@ pub fn run_one(
     let mut rng = settings.seed.stream("plrf.batches", seed_index);
     let mut walker = crate::baselines::Walker::new(opt, d, settings.steps);
     let (mut grad, mut a) = (vec![0.0; d], vec![0.0; d]);
-    let mut scratch = vec![0.0; sampler.scratch_len()];
+    let mut scratch = sampler.scratch();
     let initial = sampler.risk(&walker.theta);
     let mut curve = Curve {
         t: Vec::new(),
