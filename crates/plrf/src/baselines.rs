@@ -205,7 +205,7 @@ impl<'a> Walker<'a> {
         sampler: &dyn crate::sampler::Sampler,
         batch: usize,
         k: u64,
-        rng: &mut lab::seed::Rng,
+        rng: &mut crate::normals::SamplerRng,
         a: &mut [f64],
         scratch: &mut crate::sampler::Scratch,
         grad: &mut [f64],

@@ -2,6 +2,7 @@
 //! `theorylab bench plrf`.
 
 use crate::error::Error;
+use crate::normals::SamplerRng;
 use crate::ode::{solve_ode, OdeSettings};
 use crate::optimizer::{momentum_step, Overrides, Preset, PresetContext};
 use crate::problem::{Instance, Problem};
@@ -24,7 +25,7 @@ pub fn seconds_per_step(sampler: &dyn Sampler, alpha: f64, beta: f64, tr: f64, s
         tr,
     };
     let opt = Preset::DanaDecaying.build(&ctx, &Overrides::default());
-    let mut rng = Seed(0).stream("bench", 0);
+    let mut rng = SamplerRng::new(Seed(0).stream("bench", 0));
     let (mut theta, mut m, mut g, mut a) = (vec![0.0; d], vec![0.0; d], vec![0.0; d], vec![0.0; d]);
     let mut scratch = sampler.scratch();
     let start = Instant::now();

@@ -42,7 +42,7 @@ pub mod error;
 pub mod experiment;
 pub mod frontier;
 pub mod moments;
-mod normals;
+pub mod normals;
 pub mod ode;
 pub mod optimizer;
 pub mod phases;

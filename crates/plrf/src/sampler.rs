@@ -1,11 +1,11 @@
 //! Samplers of (a, y): the exact O(v·d) sampler, the eigenbasis O(d) sampler (exact in
 //! distribution) and the theory-input sampler (a different problem), spec §3.4.
 
+use crate::normals::SamplerRng;
 use crate::normals::{fill_normals, normal};
 use crate::problem::{Eigen, Instance};
 use faer::linalg::matmul::matmul;
 use faer::{Accum, ColMut, ColRef, Mat, MatMut, MatRef, Par};
-use lab::seed::Rng;
 use rayon::prelude::*;
 
 /// Which sampler drives a simulation.
@@ -47,13 +47,13 @@ pub trait Sampler: Sync {
         Scratch::default()
     }
     /// Draws one sample: writes a into `a` and returns y.
-    fn sample(&self, rng: &mut Rng, a: &mut [f64], scratch: &mut Scratch) -> f64;
+    fn sample(&self, rng: &mut SamplerRng, a: &mut [f64], scratch: &mut Scratch) -> f64;
     /// Batch-mean gradient over B fresh samples into `grad` (`a` is a work buffer of length d).
     fn gradient(
         &self,
         theta: &[f64],
         batch: usize,
-        rng: &mut Rng,
+        rng: &mut SamplerRng,
         a: &mut [f64],
         scratch: &mut Scratch,
         grad: &mut [f64],
@@ -73,7 +73,7 @@ pub fn batch_gradient(
     sampler: &dyn Sampler,
     theta: &[f64],
     batch: usize,
-    rng: &mut Rng,
+    rng: &mut SamplerRng,
     a: &mut [f64],
     scratch: &mut Scratch,
     grad: &mut [f64],
@@ -86,7 +86,7 @@ fn sampled_gradient<S: Sampler + ?Sized>(
     sampler: &S,
     theta: &[f64],
     batch: usize,
-    rng: &mut Rng,
+    rng: &mut SamplerRng,
     a: &mut [f64],
     scratch: &mut Scratch,
     grad: &mut [f64],
@@ -249,7 +249,7 @@ impl Scratch {
 
     /// Fills each column of `draws` with normals in turn (`rows` each; the same stream as
     /// [`SAMPLE_BLOCK`] separate draws of one sample).
-    fn draw(&mut self, rng: &mut Rng, rows: usize) {
+    fn draw(&mut self, rng: &mut SamplerRng, rows: usize) {
         self.draws
             .chunks_mut(rows)
             .for_each(|column| fill_normals(rng, column));
@@ -301,7 +301,7 @@ impl Sampler for ExactSampler<'_> {
     }
     /// [`SAMPLE_BLOCK`] draws z ~ N(0, I_v) at a time, then their a = Ŵᵀz in one product and
     /// y = b̂ᵀz each.
-    fn sample(&self, rng: &mut Rng, a: &mut [f64], scratch: &mut Scratch) -> f64 {
+    fn sample(&self, rng: &mut SamplerRng, a: &mut [f64], scratch: &mut Scratch) -> f64 {
         let (w, b) = (&self.instance.w_hat, &self.instance.b_hat);
         scratch.take(a, |s| {
             clear_upper_vector_state();
@@ -389,7 +389,7 @@ impl EigenSampler {
         &self,
         theta: &[f64],
         batch: usize,
-        rng: &mut Rng,
+        rng: &mut SamplerRng,
         a: &mut [f64],
         grad: &mut [f64],
     ) {
@@ -412,7 +412,7 @@ impl Sampler for EigenSampler {
     fn dim(&self) -> usize {
         self.lambda.len()
     }
-    fn sample(&self, rng: &mut Rng, a: &mut [f64], _: &mut Scratch) -> f64 {
+    fn sample(&self, rng: &mut SamplerRng, a: &mut [f64], _: &mut Scratch) -> f64 {
         fill_normals(rng, a);
         let xi = normal(rng);
         let mut y = self.noise * xi;
@@ -426,7 +426,7 @@ impl Sampler for EigenSampler {
         &self,
         theta: &[f64],
         batch: usize,
-        rng: &mut Rng,
+        rng: &mut SamplerRng,
         a: &mut [f64],
         _: &mut Scratch,
         grad: &mut [f64],
@@ -439,7 +439,7 @@ impl Sampler for EigenSampler {
                 s: &EigenSampler,
                 theta: &[f64],
                 batch: usize,
-                rng: &mut Rng,
+                rng: &mut SamplerRng,
                 a: &mut [f64],
                 grad: &mut [f64],
             ) {
@@ -525,7 +525,7 @@ impl Sampler for RotatedSampler {
     }
     /// [`SAMPLE_BLOCK`] samples at a time: for each, g ~ N(0, I_d) then ξ; then
     /// a = V(λ^{1/2} ⊙ g) for the block in one product, and y = ⟨a, θ*⟩ + √(2P∞)·ξ each.
-    fn sample(&self, rng: &mut Rng, a: &mut [f64], scratch: &mut Scratch) -> f64 {
+    fn sample(&self, rng: &mut SamplerRng, a: &mut [f64], scratch: &mut Scratch) -> f64 {
         let d = self.dim();
         scratch.take(a, |s| {
             clear_upper_vector_state();
@@ -578,7 +578,7 @@ mod tests {
     /// Monte-Carlo standard errors (each entry's own sample standard deviation).
     fn check_moments(s: &dyn Sampler, n: usize, k: &[Vec<f64>], ky: &[f64], yy: f64, z: f64) {
         let d = s.dim();
-        let mut rng = Seed(11).stream("test.moments", 0);
+        let mut rng = SamplerRng::new(Seed(11).stream("test.moments", 0));
         let (mut a, mut scratch) = (vec![0.0; d], s.scratch());
         // Running sums of each product and of its square.
         let mut sum_k = vec![vec![(0.0, 0.0); d]; d];
@@ -718,7 +718,10 @@ mod tests {
         let inst = Instance::draw(problem, Seed(5));
         let eig = inst.eigen(Par::Seq).unwrap();
         let sampler = ExactSampler::new(&inst, &eig);
-        let (mut rng, mut reference) = (Seed(2).stream("t", 0), Seed(2).stream("t", 0));
+        let (mut rng, mut reference) = (
+            SamplerRng::new(Seed(2).stream("t", 0)),
+            SamplerRng::new(Seed(2).stream("t", 0)),
+        );
         let (mut scratch, mut a, mut z) = (sampler.scratch(), vec![0.0; 30], vec![0.0; 120]);
         for _ in 0..2 * SAMPLE_BLOCK + 5 {
             let y = sampler.sample(&mut rng, &mut a, &mut scratch);

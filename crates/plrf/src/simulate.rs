@@ -3,6 +3,7 @@
 
 use crate::curve::Curve;
 use crate::moments::diverged;
+use crate::normals::SamplerRng;
 use crate::optimizer::Optimizer;
 use crate::sampler::Sampler;
 use lab::seed::Seed;
@@ -115,7 +116,7 @@ pub fn run_one(
     progress: &(dyn Fn(u64) + Sync),
 ) -> Curve {
     let d = sampler.dim();
-    let mut rng = settings.seed.stream("plrf.batches", seed_index);
+    let mut rng = SamplerRng::new(settings.seed.stream("plrf.batches", seed_index));
     let mut walker = crate::baselines::Walker::new(opt, d, settings.steps);
     let (mut grad, mut a) = (vec![0.0; d], vec![0.0; d]);
     let mut scratch = sampler.scratch();
