@@ -20,7 +20,8 @@
 //! schedule, Schedule-Free SGD and ADana. Runs are simulated exactly ([`sampler`],
 //! [`simulate`]): an exact O(B·v·d) sampler, an eigenbasis O(B·d) sampler that is exact in
 //! distribution, and its rotation into the parameter basis (O(B·d²)) for the methods that
-//! normalise coordinates.
+//! normalise coordinates. Their normal draws ([`normals`]) come from eight xoshiro256++
+//! lanes stepped side by side.
 //!
 //! **Theory.** Per eigenmode, the second moments (ρ, σ, χ) of (θ − θ*, m) obey a closed
 //! linear system, because Gaussian fourth moments close it: the exact discrete recursion

@@ -8,7 +8,7 @@ use rand_xoshiro::SplitMix64;
 /// Lanes of [`SamplerRng`]'s bulk generator.
 const LANES: usize = 8;
 
-/// The samplers' random source: xoshiro256++ in [`LANES`] independent lanes for the bulk u64
+/// The samplers' random source: xoshiro256++ in eight independent lanes for the bulk u64
 /// of whole vectors of normals (one u64 per lane per round, so the lanes advance side by side
 /// in vector registers), and the run's own generator for everything else (ξ, the ziggurat's
 /// rare extra draws). One xoshiro256++ produces a u64 only as fast as its chain of dependent

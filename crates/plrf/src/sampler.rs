@@ -1,8 +1,9 @@
 //! Samplers of (a, y): the exact O(v·d) sampler, the eigenbasis O(d) sampler (exact in
-//! distribution) and the theory-input sampler (a different problem), spec §3.4.
+//! distribution), its rotation into the parameter basis, and the theory-input sampler (a
+//! different problem), spec §3.4. The exact and rotated samplers draw [`SAMPLE_BLOCK`]
+//! samples ahead, so that their a's are one matrix product.
 
-use crate::normals::SamplerRng;
-use crate::normals::{fill_normals, normal};
+use crate::normals::{fill_normals, normal, SamplerRng};
 use crate::problem::{Eigen, Instance};
 use faer::linalg::matmul::matmul;
 use faer::{Accum, ColMut, ColRef, Mat, MatMut, MatRef, Par};
