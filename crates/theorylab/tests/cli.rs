@@ -53,6 +53,42 @@ fn simulate_csv_is_byte_identical_at_one_and_two_threads() {
         .map(|l| l.split(',').nth(1).unwrap().parse::<f64>().unwrap() as u64)
         .collect();
     assert_eq!(ts, grid);
+    // The exact and rotated samplers' block products split over rayon tasks at this size
+    // (d = 300, v = 1200: 32·v·d multiply-adds per block, above the 2²² threshold).
+    for sampler in ["exact", "rotated"] {
+        let run = |threads: &str| {
+            let args = [
+                "--threads",
+                threads,
+                "plrf",
+                "simulate",
+                "--alpha",
+                "1",
+                "--beta",
+                "0.3",
+                "--d",
+                "300",
+                "--steps",
+                "300",
+                "--optimizer",
+                "sgd,adam",
+                "--seeds",
+                "2",
+                "--sampler",
+                sampler,
+                "--format",
+                "csv",
+            ];
+            let out = theorylab(&args);
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            out.stdout
+        };
+        assert_eq!(run("1"), run("2"), "{sampler} sampler: output differs");
+    }
 }
 
 #[test]
