@@ -302,7 +302,7 @@ pub fn grid_heatmap(
 /// colour), shared by the snapshots it is given to.
 pub fn density_colors(label: &str, max: f64) -> ColorBar {
     ColorBar {
-        range: (max > 0.0 && max.is_finite()).then(|| (max * 1e-8, max)),
+        range: (max > 0.0 && max.is_finite()).then_some((max * 1e-8, max)),
         ..ColorBar::log(label)
     }
 }
@@ -351,7 +351,7 @@ pub fn trajectory_lines(
     fig
 }
 
-/// The figures of `curation dynamics --out`, as (stem, figure): E[r], E[e^r], 1 − q_t (log)
+/// The figures of `curation dynamics --out`, as (stem, figure): E\[r\], E\[e^r\], 1 − q_t (log)
 /// and KL(p_t ‖ p_data) against the round, one line per (K, λ).
 pub fn dynamics_figures(trajectories: &[(DynamicsSettings, Trajectory)]) -> Vec<(String, Figure)> {
     type Metric = fn(&DynamicsRow) -> f64;

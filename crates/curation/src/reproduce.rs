@@ -22,6 +22,9 @@ pub struct Curation;
 /// Progress units: one per experiment.
 const EXPERIMENTS: u64 = 8;
 
+/// One experiment of `reproduce curation`: its runs, tables and claims at a scale.
+type Stage = fn(Scale, &mut dyn Sink) -> Result<(), BoxError>;
+
 impl System for Curation {
     fn name(&self) -> &'static str {
         "curation"
@@ -46,7 +49,7 @@ impl System for Curation {
     }
 
     fn reproduce(&self, scale: Scale, sink: &mut dyn Sink) -> Result<(), BoxError> {
-        let steps: [(&str, fn(Scale, &mut dyn Sink) -> Result<(), BoxError>); 8] = [
+        let steps: [(&str, Stage); 8] = [
             ("E1 the Eq. 6 oracle", e1),
             ("E2 the K sweep", e2),
             ("E3 collapse on the 8-Gaussian grid", e3),

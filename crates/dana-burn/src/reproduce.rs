@@ -8,7 +8,7 @@
 //!   evaluation every 100 steps on 256 fixed validation windows, seeds 0, 1, 2 (about 30
 //!   minutes on 2 cores, two runs at a time).
 //!
-//! Both run SGD, DANA-decaying, ADana and Adam with the [`train`](crate::train) defaults (clip
+//! Both run SGD, DANA-decaying, ADana and Adam with the [`train`](mod@crate::train) defaults (clip
 //! 10). The claim passes when DANA-decaying's exponent exceeds SGD's for every seed (same seed:
 //! same initialization and batches). Spec E9 fits perplexity rather than loss; both are
 //! reported, as two claims.

@@ -321,6 +321,9 @@ struct Raster {
     pixels: Vec<Option<usize>>,
 }
 
+/// A rectangle of pixels: columns [c0, c1), rows [r0, r1) and its region.
+type Block = ((i32, i32), (i32, i32), usize);
+
 impl Raster {
     /// The cells of `map` on `width` x `height` pixels.
     fn of(map: &RegionMap, width: usize, height: usize) -> Raster {
@@ -350,7 +353,7 @@ impl Raster {
 
     /// The filled pixels as rectangles of columns and rows `[start, end)` with their region:
     /// runs of one region along each row, merged downwards while the next row has the same run.
-    fn blocks(&self) -> Vec<((i32, i32), (i32, i32), usize)> {
+    fn blocks(&self) -> Vec<Block> {
         let (width, height) = (self.width, self.height);
         let mut done = Vec::new();
         // Open rectangles: (columns, region, first row).

@@ -804,7 +804,7 @@ pub const DIM_RATIO_BOUND: f64 = 5.0;
 // ---------------------------------------------------------------------------------------
 // bench
 
-/// Progress units of [`bench`]: one per measurement.
+/// Progress units of [`bench`](fn@bench): one per measurement.
 pub const BENCH_STEPS: u64 = 4;
 
 /// SciPy's `linear_sum_assignment` on this machine kind (the baselines), seconds.

@@ -307,8 +307,10 @@ mod tests {
     #[test]
     fn adana_first_two_steps_by_hand() {
         // Defaults κ = 0.85, δ = 8, ω = 4, τ = 1, ε = 0; γ* = 0.1, lr = 1, θ0 = 2, g = 1 then 3.
-        let mut schedule = AdanaSchedule::default();
-        schedule.epsilon = 0.0;
+        let schedule = AdanaSchedule {
+            epsilon: 0.0,
+            ..Default::default()
+        };
         let adana = Adana {
             peak_lr: 0.1,
             schedule,

@@ -125,7 +125,7 @@ impl Setup {
     }
 }
 
-/// What a run holds in memory, for [`Setup::memory_bytes`].
+/// What a run holds in memory, for [`memory_bytes`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Footprint {
     /// Whether it draws the instance W (v×d) and its eigendecomposition: an empirical

@@ -32,9 +32,9 @@
 //!
 //! **Experiments.** Single runs against the ODE (E1), the deterministic regression
 //! setting (E2), and local loss-curve slopes with an instability guard ([`curve`]);
-//! comparison with reference curves ([`reference`]); compute-optimal frontiers from the ODE
+//! comparison with reference curves ([`reference`](mod@reference)); compute-optimal frontiers from the ODE
 //! ([`frontier`]) and, for the methods without one, by simulation ([`sim_frontier`]);
-//! performance in [`bench`].
+//! performance in [`bench`](mod@bench).
 
 pub mod baselines;
 pub mod bench;

@@ -362,7 +362,7 @@ fn dynamics(a: DynamicsArgs, ctx: &Ctx) -> Result<(), BoxError> {
     let mut summary = Table::new(dynamics_columns());
     for (row, values) in full.rows.iter().enumerate() {
         let t = row % (a.rounds as usize + 1);
-        if t as u32 % every == 0 || t as u32 == a.rounds {
+        if (t as u32).is_multiple_of(every) || t as u32 == a.rounds {
             summary.push(values.clone());
         }
     }

@@ -1,6 +1,6 @@
 //! `theorylab`: the command line. It only parses, calls the libraries and prints.
 //!
-//! Every paper is one line of the registry below ([`papers!`]): its subcommand (a module with
+//! Every paper is one line of the registry below (`papers!`): its subcommand (a module with
 //! a clap `Cmd`, `run` and `systems`), which `reproduce`, `bench`, `sweep` and `--help` then
 //! pick up.
 

@@ -8,7 +8,7 @@ use lab::plot::Render;
 use lab::rundir::{self, Claimed};
 use lab::system::BoxError;
 use lab::table::{render, Format, Table};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// The global flags every command receives.
 #[derive(Clone, Copy, Debug)]
@@ -105,7 +105,8 @@ impl Run {
     }
 
     /// The run directory, when `--out` was given (for checkpoints written during the run).
-    pub fn path(&self) -> Option<&Path> {
+    #[cfg(feature = "nn")]
+    pub fn path(&self) -> Option<&std::path::Path> {
         self.path.as_deref()
     }
 

@@ -5,6 +5,7 @@ mod common;
 use common::*;
 
 use std::path::Path;
+#[cfg(feature = "nn")]
 use std::process::Command;
 
 const SIM: &[&str] = &[

@@ -306,7 +306,7 @@ impl Figure {
                         stack.x.len()
                     )));
                 }
-                if let Some(v) = part.values.iter().find(|v| !(**v >= 0.0)) {
+                if let Some(v) = part.values.iter().find(|v| v.is_nan() || **v < 0.0) {
                     return Err(PlotError::Data(format!(
                         "figure '{name}': the stacked component '{}' has the value {v} (values \
                          must be numbers ≥ 0)",
