@@ -81,40 +81,97 @@ fn round_avx512(lanes: &mut [[u64; LANES]; 4]) -> [u64; LANES] {
     out
 }
 
+/// [`round`] in AVX2 registers, four lanes in each of two (rotations by shifts): the same
+/// integer operations, so the same outputs.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[inline]
+fn round_avx2(lanes: &mut [[u64; LANES]; 4]) -> [u64; LANES] {
+    use std::arch::x86_64::*;
+    let rotl = |x: __m256i, k: i32| {
+        _mm256_or_si256(
+            _mm256_sll_epi64(x, _mm_cvtsi32_si128(k)),
+            _mm256_srl_epi64(x, _mm_cvtsi32_si128(64 - k)),
+        )
+    };
+    let mut out = [0; LANES];
+    for half in 0..2 {
+        // SAFETY: each word's half and `out`'s half are four u64.
+        unsafe {
+            let [s0, s1, s2, s3] = lanes
+                .each_ref()
+                .map(|w| _mm256_loadu_si256(w[4 * half..].as_ptr().cast()));
+            let sum = _mm256_add_epi64(rotl(_mm256_add_epi64(s0, s3), 23), s0);
+            _mm256_storeu_si256(out[4 * half..].as_mut_ptr().cast(), sum);
+            let t = _mm256_slli_epi64::<17>(s1);
+            let (s2, s3) = (_mm256_xor_si256(s2, s0), _mm256_xor_si256(s3, s1));
+            let (s1, s0) = (_mm256_xor_si256(s1, s2), _mm256_xor_si256(s0, s3));
+            let next = [s0, s1, _mm256_xor_si256(s2, t), rotl(s3, 45)];
+            for (w, x) in lanes.iter_mut().zip(next) {
+                _mm256_storeu_si256(w[4 * half..].as_mut_ptr().cast(), x);
+            }
+        }
+    }
+    out
+}
+
 /// Fills `out` with independent N(0, 1) draws by the 256-layer ziggurat (Marsaglia & Tsang
 /// 2000, as in `rand_distr`): entry k takes its u64 from lane k mod 8 of round ⌊k/8⌋ (a
 /// vector of n entries uses ⌈n/8⌉ rounds; the unused outputs of the last are dropped), and
 /// is a draw at once where it falls inside its layer's rectangle; the rare others are finished
-/// afterwards, in order, drawing afresh from the run's generator. Runs in an AVX-512 copy
-/// where the CPU has it (the same integer and f64 operations, so the same bits).
+/// afterwards, in order, drawing afresh from the run's generator. Runs in an AVX-512 or AVX2
+/// copy where the CPU has it (the same integer and f64 operations, so the same bits).
 #[inline]
 pub(crate) fn fill_normals(rng: &mut SamplerRng, out: &mut [f64]) {
     #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx512f") {
-        #[target_feature(enable = "avx512f")]
-        fn fill_avx512(rng: &mut SamplerRng, out: &mut [f64]) {
-            fill::<true>(rng, out)
+    {
+        if std::arch::is_x86_feature_detected!("avx512f") {
+            // SAFETY: the CPU supports AVX-512F.
+            return unsafe { fill_avx512(rng, out) };
         }
-        // SAFETY: the CPU supports AVX-512F.
-        return unsafe { fill_avx512(rng, out) };
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU supports AVX2.
+            return unsafe { fill_avx2(rng, out) };
+        }
     }
-    fill::<false>(rng, out)
+    fill::<PLAIN>(rng, out)
 }
 
-/// [`fill_normals`]'s body; `AVX512`: whether the round runs in AVX-512 registers.
+/// [`fill`] with the round in AVX-512 registers.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+fn fill_avx512(rng: &mut SamplerRng, out: &mut [f64]) {
+    fill::<AVX512>(rng, out)
+}
+
+/// [`fill`] compiled for AVX2 (the plain code, four lanes to a register).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn fill_avx2(rng: &mut SamplerRng, out: &mut [f64]) {
+    fill::<AVX2>(rng, out)
+}
+
+/// Copy of [`fill`]: plain code.
+const PLAIN: u8 = 0;
+/// Copy of [`fill`]: the round and the candidates in AVX2 registers.
+const AVX2: u8 = 1;
+/// Copy of [`fill`]: the round and the candidates in AVX-512 registers.
+const AVX512: u8 = 2;
+
+/// [`fill_normals`]'s body; `ISA`: [`PLAIN`], [`AVX2`] or [`AVX512`].
 #[inline(always)]
-fn fill<const AVX512: bool>(rng: &mut SamplerRng, out: &mut [f64]) {
+fn fill<const ISA: u8>(rng: &mut SamplerRng, out: &mut [f64]) {
     let zig = &*ZIGGURAT;
     let n = out.len();
     let mut lanes = rng.lanes;
     let mut rejected = Rejected::default();
     let (full, tail) = out.as_chunks_mut::<LANES>();
     for (c, chunk) in full.iter_mut().enumerate() {
-        place::<AVX512>(zig, &mut lanes, chunk, c * LANES, n, &mut rejected);
+        place::<ISA>(zig, &mut lanes, chunk, c * LANES, n, &mut rejected);
     }
     if !tail.is_empty() {
         let mut chunk = [0.0; LANES];
-        place::<AVX512>(
+        place::<ISA>(
             zig,
             &mut lanes,
             &mut chunk,
@@ -134,7 +191,7 @@ fn fill<const AVX512: bool>(rng: &mut SamplerRng, out: &mut [f64]) {
 /// without branches (so the round stays in vector registers), then the rare entries outside
 /// their rectangle, their u64 kept in place for later (those at or past n are dropped).
 #[inline(always)]
-fn place<const AVX512: bool>(
+fn place<const ISA: u8>(
     zig: &Ziggurat,
     lanes: &mut [[u64; LANES]; 4],
     chunk: &mut [f64; LANES],
@@ -143,21 +200,21 @@ fn place<const AVX512: bool>(
     rejected: &mut Rejected,
 ) {
     #[cfg(target_arch = "x86_64")]
-    // SAFETY: `fill::<true>` runs only where the CPU has AVX-512F.
-    let bits = if AVX512 {
-        unsafe { round_avx512(lanes) }
-    } else {
-        round(lanes)
+    // SAFETY: `fill::<AVX512>` and `fill::<AVX2>` run only where the CPU has them.
+    let bits = match ISA {
+        AVX512 => unsafe { round_avx512(lanes) },
+        AVX2 => unsafe { round_avx2(lanes) },
+        _ => round(lanes),
     };
     #[cfg(not(target_arch = "x86_64"))]
     let bits = round(lanes);
     let outside;
     #[cfg(target_arch = "x86_64")]
-    // SAFETY: `fill::<true>` runs only where the CPU has AVX-512F.
-    if AVX512 {
-        (*chunk, outside) = unsafe { zig.candidates_avx512(&bits) };
-    } else {
-        (*chunk, outside) = zig.candidates(&bits);
+    // SAFETY: `fill::<AVX512>` and `fill::<AVX2>` run only where the CPU has them.
+    match ISA {
+        AVX512 => (*chunk, outside) = unsafe { zig.candidates_avx512(&bits) },
+        AVX2 => (*chunk, outside) = unsafe { zig.candidates_avx2(&bits) },
+        _ => (*chunk, outside) = zig.candidates(&bits),
     }
     #[cfg(not(target_arch = "x86_64"))]
     {
@@ -262,18 +319,14 @@ impl Ziggurat {
     }
 
     /// [`Self::candidates`] in AVX-512 registers: the same operations, so the same bits. The
-    /// sixteen table entries are loaded one by one: the compiler's alternative, two gather
-    /// instructions, made the whole step twice as slow on Zen 4.
+    /// sixteen table entries are loaded one by one ([`Self::layer_edges`]): the compiler's
+    /// alternative, two gather instructions, made the whole step twice as slow on Zen 4.
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx512f")]
     #[inline]
     fn candidates_avx512(&self, bits: &[u64; LANES]) -> ([f64; LANES], u8) {
         use std::arch::x86_64::*;
-        let i = bits.map(|b| (b & 0xff) as usize);
-        let (mut draws, mut edge) = ([0.0; LANES], [0.0; LANES]);
-        for l in 0..LANES {
-            (draws[l], edge[l]) = (self.x[i[l]], self.x[i[l] + 1]);
-        }
+        let (mut draws, edge) = self.layer_edges(bits);
         // SAFETY: each array is eight u64 or f64.
         unsafe {
             let b = _mm512_loadu_si512(bits.as_ptr().cast());
@@ -285,6 +338,39 @@ impl Ziggurat {
             _mm512_storeu_pd(draws.as_mut_ptr(), x);
             (draws, !inside)
         }
+    }
+
+    /// [`Self::candidates_avx512`] in two AVX2 registers of four.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    #[inline]
+    fn candidates_avx2(&self, bits: &[u64; LANES]) -> ([f64; LANES], u8) {
+        use std::arch::x86_64::*;
+        let (mut draws, edge) = self.layer_edges(bits);
+        let mut outside = 0;
+        for half in (0..LANES).step_by(4) {
+            // SAFETY: each slice from `half` holds four u64 or f64.
+            unsafe {
+                let b = _mm256_loadu_si256(bits[half..].as_ptr().cast());
+                let high = _mm256_or_si256(_mm256_srli_epi64::<12>(b), _mm256_set1_epi64x(1 << 62));
+                let u = _mm256_sub_pd(_mm256_castsi256_pd(high), _mm256_set1_pd(3.0));
+                let x = _mm256_mul_pd(u, _mm256_loadu_pd(draws[half..].as_ptr()));
+                let abs = _mm256_andnot_pd(_mm256_set1_pd(-0.0), x);
+                let inside =
+                    _mm256_cmp_pd::<_CMP_LT_OQ>(abs, _mm256_loadu_pd(edge[half..].as_ptr()));
+                _mm256_storeu_pd(draws[half..].as_mut_ptr(), x);
+                outside |= ((!_mm256_movemask_pd(inside) & 0xf) as u8) << half;
+            }
+        }
+        (draws, outside)
+    }
+
+    /// x_i and x_{i+1} of each u64's layer i, loaded one by one (the compiler's alternative,
+    /// gather instructions, is slow on Zen 4).
+    #[inline(always)]
+    fn layer_edges(&self, bits: &[u64; LANES]) -> ([f64; LANES], [f64; LANES]) {
+        let i = bits.map(|b| (b & 0xff) as usize);
+        (i.map(|i| self.x[i]), i.map(|i| self.x[i + 1]))
     }
 
     /// x = u·x_i of the u64 `bits` (layer i from the low 8 bits, a signed uniform u from the
@@ -389,43 +475,53 @@ mod tests {
         // output of round ⌊k/8⌋ (a round draws from all eight lanes); then each u64 is turned
         // into a draw in order, the rejections drawing afresh from the run's generator.
         // 2·10⁵ draws in vectors of 1..=2000 entries (about 30 rejections are expected per
-        // 2000, so the long ones often overflow the 32 indices kept on the stack), by the
-        // dispatched fill (AVX-512 where the CPU has it) and by the plain one.
+        // 2000, so the long ones often overflow the 32 indices kept on the stack), by every
+        // copy of the fill this CPU can run: plain, AVX2, AVX-512.
         let zig = &*ZIGGURAT;
         let mut run = Seed(8).stream("test.fill", 0);
-        let (mut fast, mut plain) = (SamplerRng::new(run.clone()), SamplerRng::new(run.clone()));
+        type Fill = fn(&mut SamplerRng, &mut [f64]);
+        let mut fills: Vec<(&str, Fill)> = vec![("plain", |r, o| fill::<PLAIN>(r, o))];
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx2") {
+                // SAFETY: the CPU supports AVX2.
+                fills.push(("avx2", |r, o| unsafe { fill_avx2(r, o) }));
+            }
+            if std::arch::is_x86_feature_detected!("avx512f") {
+                // SAFETY: the CPU supports AVX-512F.
+                fills.push(("avx512", |r, o| unsafe { fill_avx512(r, o) }));
+            }
+        }
+        let mut rngs: Vec<SamplerRng> =
+            fills.iter().map(|_| SamplerRng::new(run.clone())).collect();
         let mut lanes: Vec<Rng> = (0..LANES)
             .map(|_| Rng::seed_from_u64(run.next_u64()))
             .collect();
+        let as_bits = |x: &[f64]| x.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
         let mut total = 0;
         for len in (1..=2000).step_by(37).cycle().take(200) {
-            let (mut got, mut got_plain) = (vec![0.0; len], vec![0.0; len]);
-            fill_normals(&mut fast, &mut got);
-            fill::<false>(&mut plain, &mut got_plain);
             let mut bits = Vec::new();
             while bits.len() < len {
                 bits.extend(lanes.iter_mut().map(|lane| lane.next_u64()));
             }
             let want: Vec<f64> = bits[..len].iter().map(|&b| zig.draw(&mut run, b)).collect();
-            let as_bits = |x: &[f64]| x.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
-            assert_eq!(as_bits(&got), as_bits(&want), "length {len}");
-            assert_eq!(
-                as_bits(&got_plain),
-                as_bits(&want),
-                "length {len}, plain fill"
-            );
+            for ((name, fill), rng) in fills.iter().zip(&mut rngs) {
+                let mut got = vec![0.0; len];
+                fill(rng, &mut got);
+                assert_eq!(as_bits(&got), as_bits(&want), "length {len}, {name} fill");
+            }
             total += len;
         }
         let next = run.next_u64();
-        assert_eq!(fast.rng.next_u64(), next, "the streams parted");
-        assert_eq!(plain.rng.next_u64(), next, "the streams parted, plain fill");
         let want: Vec<u64> = lanes.iter_mut().map(|lane| lane.next_u64()).collect();
-        assert_eq!(round(&mut fast.lanes).to_vec(), want, "the lanes parted");
-        assert_eq!(
-            round(&mut plain.lanes).to_vec(),
-            want,
-            "the lanes parted, plain fill"
-        );
+        for ((name, _), rng) in fills.iter().zip(&mut rngs) {
+            assert_eq!(rng.rng.next_u64(), next, "the streams parted, {name} fill");
+            assert_eq!(
+                round(&mut rng.lanes).to_vec(),
+                want,
+                "the lanes parted, {name} fill"
+            );
+        }
         assert!(total > 100_000);
     }
 
