@@ -137,14 +137,14 @@ pub(crate) fn fill_normals(rng: &mut SamplerRng, out: &mut [f64]) {
     fill::<PLAIN>(rng, out)
 }
 
-/// [`fill`] with the round in AVX-512 registers.
+/// [`fill`] with the round and the candidates in AVX-512 registers.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f")]
 fn fill_avx512(rng: &mut SamplerRng, out: &mut [f64]) {
     fill::<AVX512>(rng, out)
 }
 
-/// [`fill`] compiled for AVX2 (the plain code, four lanes to a register).
+/// [`fill`] with the round and the candidates in AVX2 registers (four lanes to a register).
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 fn fill_avx2(rng: &mut SamplerRng, out: &mut [f64]) {

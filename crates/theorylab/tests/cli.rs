@@ -31,17 +31,19 @@ const SIM: &[&str] = &[
 
 #[test]
 fn simulate_csv_is_byte_identical_at_one_and_two_threads() {
-    let one = theorylab(&[&["--threads", "1"], SIM].concat());
-    let two = theorylab(&[&["--threads", "2"], SIM].concat());
-    assert!(
-        one.status.success(),
-        "{}",
-        String::from_utf8_lossy(&one.stderr)
-    );
-    assert!(two.status.success());
-    assert!(!one.stdout.is_empty());
-    assert_eq!(one.stdout, two.stdout);
-    let text = String::from_utf8(one.stdout).unwrap();
+    let run = |threads: &str, args: &[&str]| {
+        let out = theorylab(&[&["--threads", threads], args].concat());
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out.stdout
+    };
+    let one = run("1", SIM);
+    assert!(!one.is_empty());
+    assert_eq!(one, run("2", SIM));
+    let text = String::from_utf8(one).unwrap();
     let mut lines = text.lines();
     assert_eq!(
         lines.next(),
@@ -55,40 +57,19 @@ fn simulate_csv_is_byte_identical_at_one_and_two_threads() {
         .collect();
     assert_eq!(ts, grid);
     // The exact and rotated samplers' block products split over rayon tasks at this size
-    // (d = 300, v = 1200: 32·v·d multiply-adds per block, above the 2²² threshold).
+    // (d = 300, v = 1200: 32·v·d multiply-adds per block, above the 2²² threshold). SIM's
+    // first six words: the command and (α, β).
     for sampler in ["exact", "rotated"] {
-        let run = |threads: &str| {
-            let args = [
-                "--threads",
-                threads,
-                "plrf",
-                "simulate",
-                "--alpha",
-                "1",
-                "--beta",
-                "0.3",
-                "--d",
-                "300",
-                "--steps",
-                "300",
-                "--optimizer",
-                "sgd,adam",
-                "--seeds",
-                "2",
-                "--sampler",
-                sampler,
-                "--format",
-                "csv",
-            ];
-            let out = theorylab(&args);
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-            out.stdout
-        };
-        assert_eq!(run("1"), run("2"), "{sampler} sampler: output differs");
+        let size = [
+            "--d", "300", "--steps", "300", "--seeds", "2", "--format", "csv",
+        ];
+        let rest = ["--optimizer", "sgd,adam", "--sampler", sampler];
+        let args = [&SIM[..6], &size, &rest].concat();
+        assert_eq!(
+            run("1", &args),
+            run("2", &args),
+            "{sampler} sampler: output differs"
+        );
     }
 }
 
